@@ -1,0 +1,208 @@
+/**
+ * The runbook format, written once in zod. Types are inferred from it, the JSON Schema for
+ * editors is generated from it (`npm run schema`), and `stepwise validate` reports its issues
+ * with file, line and column.
+ */
+import { z } from 'zod';
+
+const id = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]*$/, 'ids are lowercase letters, digits and dashes (e.g. "stop-service")');
+
+const varName = z
+  .string()
+  .regex(/^[a-z_][a-z0-9_]*$/, 'variable names are lowercase letters, digits and underscores');
+
+/** A duration such as `30s`, `10m`, `2h` or a number of seconds. */
+export const durationSchema = z.union([
+  z.number().positive(),
+  z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'a duration like "30s", "10m" or "2h"'),
+]);
+
+/**
+ * Where something runs: `local` (the operator's machine), a role name (all of its hosts), or
+ * the long form naming a role with how to fan out over it.
+ */
+export const targetSchema = z.union([
+  z.string().min(1),
+  z.strictObject({
+    role: z.string().min(1),
+    /** `all` hosts of the role (default) or just `one` of them (the first in inventory order). */
+    hosts: z.enum(['all', 'one']).default('all'),
+    /** At most this many hosts at once; 1 makes a rolling, one-at-a-time step. */
+    serial: z.number().int().positive().optional(),
+  }),
+]);
+
+const numberCompare = z
+  .strictObject({
+    /** A regex whose first group (or whole match) is the number; default: the whole output. */
+    from: z.string().optional(),
+    gt: z.union([z.number(), z.string()]).optional(),
+    gte: z.union([z.number(), z.string()]).optional(),
+    lt: z.union([z.number(), z.string()]).optional(),
+    lte: z.union([z.number(), z.string()]).optional(),
+    eq: z.union([z.number(), z.string()]).optional(),
+  })
+  .refine((n) => ['gt', 'gte', 'lt', 'lte', 'eq'].some((k) => k in n), {
+    message: 'a number comparison needs one of gt, gte, lt, lte, eq',
+  });
+
+/** What a probe's result must look like to pass. Every listed condition must hold. */
+export const expectSchema = z.strictObject({
+  /** Accepted exit codes (default 0). */
+  exit: z.union([z.number().int(), z.array(z.number().int())]).optional(),
+  /** A regex stdout must match. */
+  stdout: z.string().optional(),
+  /** A regex stdout must not match. */
+  stdout_not: z.string().optional(),
+  /** A regex stderr must match. */
+  stderr: z.string().optional(),
+  number: numberCompare.optional(),
+});
+
+export const checkSchema = z
+  .strictObject({
+    id,
+    title: z.string().min(1),
+    /** Why the check matters, in the operator's words. */
+    explain: z.string().optional(),
+    on: targetSchema.default('local'),
+    /** Declarative probe: a read-only command (templated, values shell-quoted). */
+    run: z.string().optional(),
+    expect: expectSchema.optional(),
+    /** Named check kind implemented in TypeScript, e.g. `loom.peers-match-nodekeys`. */
+    kind: z.string().optional(),
+    /** Arguments for the named kind; strings are templates. */
+    with: z.record(z.string(), z.unknown()).optional(),
+    /** Verdict when the expectation does not hold. */
+    severity: z.enum(['fail', 'warn']).default('fail'),
+    /** What the operator can do when it fails. */
+    hint: z.string().optional(),
+    /** Run in the preflight (default) or only as a gate right before the steps that require it. */
+    preflight: z.boolean().default(true),
+    timeout: durationSchema.optional(),
+  })
+  .refine((c) => (c.run === undefined) !== (c.kind === undefined), {
+    message: 'a check has either `run` (with `expect`) or `kind`, not both and not neither',
+  });
+
+export const captureSchema = z
+  .strictObject({
+    name: varName,
+    from: z.enum(['stdout', 'stderr']).default('stdout'),
+    /** A regex; the first group (or the named group `value`) is the value. */
+    regex: z.string().optional(),
+    /** A JSONPath into the output parsed as JSON, e.g. `$.result.sync_info.latest_block_height`. */
+    json: z.string().optional(),
+    secret: z.boolean().default(false),
+  })
+  .refine((c) => (c.regex === undefined) !== (c.json === undefined), {
+    message: 'a capture has either `regex` or `json`',
+  });
+
+export const verifySchema = z.strictObject({
+  title: z.string().optional(),
+  /** Defaults to the step's own target. */
+  on: targetSchema.optional(),
+  run: z.string().min(1),
+  expect: expectSchema.optional(),
+  sudo: z.boolean().optional(),
+});
+
+export const chooseSchema = z.strictObject({
+  /** The variable the pick becomes. */
+  var: varName,
+  prompt: z.string().min(1),
+  /** A read-only command listing the items, one per line. */
+  run: z.string().min(1),
+  on: targetSchema.default('local'),
+  /** A regex each line must match to be an item; its `value` group (or first group) is the value. */
+  item: z.string().optional(),
+  /** Order shown: as listed, or sorted newest/highest first. */
+  order: z.enum(['as-listed', 'descending', 'ascending']).default('as-listed'),
+});
+
+export const riskSchema = z.enum(['read-only', 'changes', 'destructive']);
+
+export const stepSchema = z
+  .strictObject({
+    id,
+    title: z.string().min(1),
+    /** A short explanation in the operator's words: what this does and why now. */
+    explain: z.string().min(1),
+    on: targetSchema.default('local'),
+    run: z.string().optional(),
+    /** Instructions for something the operator does by hand and then confirms. */
+    manual: z.string().optional(),
+    choose: chooseSchema.optional(),
+    risk: riskSchema,
+    /** For destructive steps: the phrase the operator must type (a template). */
+    confirm: z.string().optional(),
+    /** Run the command through `sudo -n`. */
+    sudo: z.boolean().default(false),
+    /** Check ids that gate this step: it cannot start while one fails, unless overridden. */
+    requires: z.array(id).default([]),
+    verify: z.array(verifySchema).default([]),
+    capture: z.array(captureSchema).default([]),
+    timeout: durationSchema.optional(),
+    /** A note shown with the step: a caveat from the source procedure. */
+    note: z.string().optional(),
+  })
+  .refine((s) => s.run !== undefined || s.manual !== undefined || s.choose !== undefined, {
+    message: 'a step needs at least one of `run`, `manual` or `choose`',
+  })
+  .refine((s) => !(s.run !== undefined && s.manual !== undefined), {
+    message: 'a step has `run` or `manual`, not both',
+  })
+  .refine((s) => s.risk !== 'read-only' || s.confirm === undefined, {
+    message: '`confirm` is only for destructive steps',
+  });
+
+export const parameterSchema = z.strictObject({
+  description: z.string().min(1),
+  type: z.enum(['string', 'path', 'int', 'number', 'bool', 'enum']).default('string'),
+  /** Allowed values for `enum`. */
+  values: z.array(z.string()).optional(),
+  default: z.union([z.string(), z.number(), z.boolean()]).optional(),
+  /** Secret values are redacted everywhere and never saved. */
+  secret: z.boolean().default(false),
+  /** Optional parameters may stay empty; others need a value before the run starts. */
+  optional: z.boolean().default(false),
+});
+
+export const roleSchema = z.strictObject({
+  description: z.string().min(1),
+  /** The fewest hosts the role must have in the inventory. */
+  min: z.number().int().nonnegative().default(1),
+});
+
+export const runbookSchema = z.strictObject({
+  /** Version of this format. */
+  format: z.literal(1).default(1),
+  title: z.string().min(1),
+  system: z.string().min(1),
+  summary: z.string().min(1),
+  /** The source procedure this runbook follows (a seed document and section). */
+  source: z.strictObject({
+    document: z.string().min(1),
+    section: z.string().optional(),
+    url: z.string().optional(),
+  }),
+  roles: z.record(varName, roleSchema).default({}),
+  parameters: z.record(varName, parameterSchema).default({}),
+  checks: z.array(checkSchema).default([]),
+  steps: z.array(stepSchema).min(1),
+});
+
+export type Target = z.infer<typeof targetSchema>;
+export type Expect = z.infer<typeof expectSchema>;
+export type CheckSpec = z.infer<typeof checkSchema>;
+export type CaptureSpec = z.infer<typeof captureSchema>;
+export type VerifySpec = z.infer<typeof verifySchema>;
+export type ChooseSpec = z.infer<typeof chooseSchema>;
+export type Risk = z.infer<typeof riskSchema>;
+export type StepSpec = z.infer<typeof stepSchema>;
+export type ParameterSpec = z.infer<typeof parameterSchema>;
+export type RoleSpec = z.infer<typeof roleSchema>;
+export type RunbookSpec = z.infer<typeof runbookSchema>;
