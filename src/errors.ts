@@ -16,13 +16,17 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 /** An error the operator can fix. `hint` says what to do; `where` names a file:line, host or step. */
 export class OperatorError extends Error {
   override readonly name = 'OperatorError';
+  readonly hint: string;
+  readonly exitCode: ExitCode;
   constructor(
     message: string,
-    readonly hint: string,
-    readonly exitCode: ExitCode = EXIT.usage,
+    hint: string,
+    exitCode: ExitCode = EXIT.usage,
     options?: { cause?: unknown },
   ) {
     super(message, options);
+    this.hint = hint;
+    this.exitCode = exitCode;
   }
 }
 
@@ -36,15 +40,28 @@ export class NeedsInputError extends OperatorError {
 /** A command that ran and failed, keeping everything needed to understand it. */
 export class CommandFailedError extends Error {
   override readonly name = 'CommandFailedError';
+  readonly host: string;
+  readonly command: string;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly stderrTail: string;
   constructor(
-    readonly host: string,
-    readonly command: string,
-    readonly exitCode: number | null,
-    readonly signal: string | null,
-    readonly stderrTail: string,
+    host: string,
+    command: string,
+    exitCode: number | null,
+    signal: string | null,
+    stderrTail: string,
     options?: { cause?: unknown },
   ) {
-    const how = exitCode === null ? `was killed by ${signal ?? 'a signal'}` : `failed with exit code ${exitCode}`;
+    const how =
+      exitCode === null
+        ? `was killed by ${signal ?? 'a signal'}`
+        : `failed with exit code ${exitCode}`;
     super(`Command ${how} on ${host}: ${command}${stderrTail ? `\n${stderrTail}` : ''}`, options);
+    this.host = host;
+    this.command = command;
+    this.exitCode = exitCode;
+    this.signal = signal;
+    this.stderrTail = stderrTail;
   }
 }

@@ -69,6 +69,8 @@ export interface AnswerMap {
 }
 
 export type Answer<K extends DecisionKind> = AnswerMap[K] & { by: string };
+/** An answer other than quit, which the engine handles itself. */
+export type Settled<K extends DecisionKind> = Exclude<AnswerMap[K], Quit> & { by: string };
 export type RequestOf<K extends DecisionKind> = Extract<DecisionRequest, { kind: K }>;
 
 /** Answers the engine's questions. Implementations never run anything themselves. */

@@ -23,4 +23,6 @@ export interface Inventory {
   path?: string;
   hosts: Map<string, Host>;
   groups: Map<string, string[]>;
+  /** Variables of the `all` group: what an `on: local` step sees of the inventory. */
+  vars?: Record<string, unknown>;
 }

@@ -7,7 +7,10 @@ import { z } from 'zod';
 
 const id = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]*$/, 'ids are lowercase letters, digits and dashes (e.g. "stop-service")');
+  .regex(
+    /^[a-z0-9][a-z0-9-]*$/,
+    'ids are lowercase letters, digits and dashes (e.g. "stop-service")',
+  );
 
 const varName = z
   .string()

@@ -24,8 +24,10 @@ export function templateVars(template: string): string[] {
 /** Raised when a template names a variable that has no value. */
 export class MissingVariableError extends Error {
   override readonly name = 'MissingVariableError';
-  constructor(readonly variable: string) {
+  readonly variable: string;
+  constructor(variable: string) {
     super(`no value for {{ ${variable} }}`);
+    this.variable = variable;
   }
 }
 

@@ -1,0 +1,211 @@
+/** `stepwise run`, `stepwise check` and `stepwise resume`. */
+import { existsSync } from 'node:fs';
+import type { ResumeInput } from '../../engine/engine.ts';
+import type { RunbookChanges } from '../../engine/events.ts';
+import { EXIT, type ExitCode, OperatorError } from '../../errors.ts';
+import { journalPath } from '../../journal/paths.ts';
+import { readJournal } from '../../journal/reader.ts';
+import { foldRun } from '../../journal/run-state.ts';
+import { JournalWriter } from '../../journal/writer.ts';
+import { newRunId } from '../../store/run-id.ts';
+import { stateHome } from '../../store/state-home.ts';
+import { Store } from '../../store/store.ts';
+import { HeadlessDecider, type HeadlessFlags } from '../headless-decider.ts';
+import type { CliIO } from '../io.ts';
+import { parseOverrides, parseSets, prepare } from '../prepare.ts';
+import { type OutputMode, runSession } from '../session.ts';
+
+/** Flags shared by run and resume. */
+export interface RunFlags {
+  set: string[];
+  yes?: boolean;
+  allowDestructive?: boolean;
+  override: string[];
+  onInterrupted?: 'rerun' | 'mark-done';
+  manualDone: string[];
+  json?: boolean;
+  plain?: boolean;
+  forks?: string;
+}
+
+function outputMode(flags: { json?: boolean }): OutputMode {
+  return flags.json ? 'json' : 'plain';
+}
+
+function headless(flags: RunFlags): HeadlessFlags {
+  return {
+    yes: flags.yes ?? false,
+    allowDestructive: flags.allowDestructive ?? false,
+    overrides: parseOverrides(flags.override),
+    ...(flags.onInterrupted ? { onInterrupted: flags.onInterrupted } : {}),
+    manualDone: flags.manualDone,
+  };
+}
+
+function forks(flags: RunFlags): number | undefined {
+  if (flags.forks === undefined) return undefined;
+  const n = Number(flags.forks);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new OperatorError(
+      `--forks ${flags.forks}: expected a whole number ≥ 1`,
+      'e.g. --forks 20',
+    );
+  }
+  return n;
+}
+
+export async function runCommand(
+  io: CliIO,
+  runbook: string,
+  flags: RunFlags & { inventory?: string; dryRun?: boolean; runbooks: string[] },
+): Promise<ExitCode> {
+  const prepared = await prepare({
+    runbook,
+    runbookDirs: flags.runbooks,
+    inventoryPath: flags.inventory,
+    sets: parseSets(flags.set),
+    cwd: io.cwd,
+  });
+  const decider = new HeadlessDecider(headless(flags));
+  const f = forks(flags);
+  if (flags.dryRun) {
+    return runSession({
+      io,
+      prepared,
+      runId: 'dry-run',
+      decider,
+      output: outputMode(flags),
+      mode: 'dry-run',
+      ...(f ? { forks: f } : {}),
+    });
+  }
+  const home = stateHome(io.env);
+  const store = Store.open(home);
+  const runId = newRunId(io.clock, prepared.runbook.id);
+  const journal = JournalWriter.create(journalPath(home, runId), {
+    runId,
+    runbook: prepared.runbook.id,
+    runbookPath: prepared.runbook.path,
+    runbookHash: prepared.runbook.hash,
+    stepHashes: prepared.runbook.stepHashes,
+    stepOrder: prepared.runbook.spec.steps.map((s) => s.id),
+    params: prepared.displayParams,
+    sets: prepared.savedSets,
+    secretParams: prepared.secretNames,
+    ...(prepared.inventory?.path ? { inventoryPath: prepared.inventory.path } : {}),
+    createdAt: io.clock().toISOString(),
+  });
+  store.saveLastParams(prepared.runbook.id, prepared.displayParams, prepared.secretNames);
+  if (prepared.inventory?.path) store.rememberInventory(prepared.inventory.path);
+  return runSession({
+    io,
+    prepared,
+    runId,
+    decider,
+    output: outputMode(flags),
+    mode: 'run',
+    journal,
+    store,
+    ...(f ? { forks: f } : {}),
+  });
+}
+
+export async function checkCommand(
+  io: CliIO,
+  runbook: string,
+  flags: { set: string[]; inventory?: string; json?: boolean; runbooks: string[] },
+): Promise<ExitCode> {
+  const prepared = await prepare({
+    runbook,
+    runbookDirs: flags.runbooks,
+    inventoryPath: flags.inventory,
+    sets: parseSets(flags.set),
+    cwd: io.cwd,
+  });
+  const decider = new HeadlessDecider({
+    yes: false,
+    allowDestructive: false,
+    overrides: {},
+    manualDone: [],
+  });
+  return runSession({
+    io,
+    prepared,
+    runId: 'check',
+    decider,
+    output: outputMode(flags),
+    mode: 'check',
+  });
+}
+
+/** Step ids added, removed or changed between the journal's runbook and the file now. */
+export function diffSteps(
+  before: Record<string, string>,
+  after: Record<string, string>,
+): RunbookChanges | null {
+  const added = Object.keys(after).filter((id) => !(id in before));
+  const removed = Object.keys(before).filter((id) => !(id in after));
+  const changed = Object.keys(after).filter((id) => id in before && before[id] !== after[id]);
+  return added.length || removed.length || changed.length ? { added, removed, changed } : null;
+}
+
+export async function resumeCommand(
+  io: CliIO,
+  runId: string,
+  flags: RunFlags & { runbooks: string[] },
+): Promise<ExitCode> {
+  const home = stateHome(io.env);
+  const file = journalPath(home, runId);
+  if (!existsSync(file)) {
+    throw new OperatorError(`no run ${runId} in ${home}`, 'list the runs with `stepwise runs`');
+  }
+  const { header, events, tornTail } = readJournal(file);
+  const state = foldRun(header, events);
+  if (state.status === 'succeeded') {
+    throw new OperatorError(
+      `run ${runId} already succeeded: there is nothing to resume`,
+      `see what it did with \`stepwise report ${runId}\``,
+    );
+  }
+  if (state.dryRun) {
+    throw new OperatorError(`run ${runId} was a dry run`, 'start a real run with `stepwise run`');
+  }
+  if (tornTail)
+    io.stderr(`warning: the last line of ${file} was cut off by a crash and was ignored\n`);
+  if (!existsSync(header.runbookPath)) {
+    throw new OperatorError(
+      `the runbook of run ${runId} is gone: ${header.runbookPath}`,
+      'put the runbook file back where it was to resume this run',
+    );
+  }
+  const prepared = await prepare({
+    runbook: header.runbookPath,
+    runbookDirs: flags.runbooks,
+    inventoryPath: header.inventoryPath,
+    sets: { ...header.sets, ...parseSets(flags.set) },
+    cwd: io.cwd,
+  });
+  const changes = diffSteps(header.stepHashes, prepared.runbook.stepHashes);
+  const resume: ResumeInput = {
+    steps: Object.fromEntries(Object.values(state.steps).map((s) => [s.id, s.status])),
+    choices: state.choices,
+    captures: state.captures.filter((c) => !c.secret),
+    changes,
+  };
+  const store = Store.open(home);
+  const journal = JournalWriter.reopen(file);
+  return runSession({
+    io,
+    prepared,
+    runId,
+    decider: new HeadlessDecider(headless(flags)),
+    output: outputMode(flags),
+    mode: 'run',
+    journal,
+    store,
+    resume,
+    ...(forks(flags) ? { forks: forks(flags)! } : {}),
+  });
+}
+
+export { EXIT };

@@ -1,0 +1,40 @@
+/**
+ * The CLI's side effects, injected so commands can be driven from tests with real files and
+ * processes but without globals.
+ */
+
+/** Everything a command touches outside its arguments. */
+export interface CliIO {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Whether a person can answer questions (stdin and stdout are terminals). */
+  interactive: boolean;
+  clock: () => Date;
+  /** The operator's name, recorded as who confirmed a step. */
+  user: string;
+  /** Registers a handler for Ctrl-C; returns a function that removes it. */
+  onInterrupt: (handler: () => void) => () => void;
+}
+
+/** The real process's IO. */
+export function processIO(): CliIO {
+  return {
+    env: process.env,
+    cwd: process.cwd(),
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    clock: () => new Date(),
+    user: process.env.USER ?? process.env.LOGNAME ?? 'operator',
+    onInterrupt: (handler) => {
+      process.on('SIGINT', handler);
+      process.on('SIGTERM', handler);
+      return () => {
+        process.off('SIGINT', handler);
+        process.off('SIGTERM', handler);
+      };
+    },
+  };
+}

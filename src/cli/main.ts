@@ -1,0 +1,171 @@
+/**
+ * The `stepwise` command line: parses arguments with commander, runs one command, and turns
+ * every error into a message with a hint and the exit code of the CLI contract.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT, type ExitCode, OperatorError } from '../errors.ts';
+import { listCommand, showCommand, validateCommand } from './commands/catalog.ts';
+import { checkCommand, resumeCommand, runCommand } from './commands/run.ts';
+import { reportCommand, runsCommand } from './commands/runs.ts';
+import { type CliIO, processIO } from './io.ts';
+import { VERSION } from './version.ts';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function runFlags(cmd: Command): Command {
+  return cmd
+    .option(
+      '--set <name=value>',
+      'set a parameter, or answer a choice, ahead of time (repeatable)',
+      collect,
+      [],
+    )
+    .option('-y, --yes', 'confirm steps that change things without asking')
+    .option(
+      '--allow-destructive',
+      'with --yes, also run destructive steps without typing their phrase',
+    )
+    .option(
+      '--override <check=reason>',
+      'go past a failing check, recording the reason (repeatable)',
+      collect,
+      [],
+    )
+    .addOption(
+      new Option('--on-interrupted <action>', 'what to do with a step a crash interrupted').choices(
+        ['rerun', 'mark-done'],
+      ),
+    )
+    .option(
+      '--manual-done <step>',
+      'attest that a manual step was done by hand (repeatable)',
+      collect,
+      [],
+    )
+    .option('--forks <n>', 'hosts a step runs on at once (default 10)')
+    .addOption(new Option('--json', 'print one JSON event per line on stdout').conflicts('plain'))
+    .option('--plain', 'plain text progress instead of the interactive UI');
+}
+
+/** Builds the program; `exit` receives the exit code of whatever command ran. */
+export function buildProgram(io: CliIO, exit: (code: ExitCode) => void): Command {
+  const program = new Command('stepwise');
+  const global = () => program.opts<{ runbooks: string[] }>();
+  const done = (p: Promise<ExitCode>) => p.then(exit);
+
+  program
+    .description(
+      'Walks an operator through backup, restore and setup runbooks, one checked step at a time.',
+    )
+    .version(VERSION, '-V, --version')
+    .option(
+      '--runbooks <dir>',
+      'also load runbooks from DIR (<system>/<name>.yaml; repeatable)',
+      collect,
+      [],
+    )
+    .showHelpAfterError()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .exitOverride()
+    .action(() => {
+      io.stdout(
+        [
+          'stepwise: walk a runbook one checked step at a time.',
+          '',
+          'The interactive terminal UI is not in this version yet. Meanwhile:',
+          '  stepwise list                          the runbooks',
+          '  stepwise show RUNBOOK                  what a runbook does',
+          '  stepwise run RUNBOOK -i INVENTORY      run it with plain output',
+          '  stepwise --help                        everything else',
+          '',
+        ].join('\n'),
+      );
+      exit(EXIT.ok);
+    });
+
+  program
+    .command('list')
+    .description('list the runbooks, grouped by system')
+    .option('--json', 'print JSON')
+    .action((o) => done(listCommand(io, { ...o, runbooks: global().runbooks })));
+
+  program
+    .command('show')
+    .description("show a runbook's summary, roles, parameters, checks and steps")
+    .argument('<runbook>', 'a runbook id such as loom/restore, or a path to a .yaml file')
+    .option('--json', 'print JSON')
+    .action((rb, o) => done(showCommand(io, rb, { ...o, runbooks: global().runbooks })));
+
+  program
+    .command('validate')
+    .description('check runbook files and report every problem as file:line:col: message')
+    .argument('[paths...]', 'files or directories (default: every known runbook)')
+    .action((paths: string[]) => done(validateCommand(io, paths, { runbooks: global().runbooks })));
+
+  program
+    .command('check')
+    .description('run the preflight checks only (read-only)')
+    .argument('<runbook>', 'a runbook id or path')
+    .option('-i, --inventory <file>', 'Ansible YAML inventory')
+    .option('--set <name=value>', 'set a parameter (repeatable)', collect, [])
+    .option('--json', 'print one JSON event per line')
+    .action((rb, o) => done(checkCommand(io, rb, { ...o, runbooks: global().runbooks })));
+
+  runFlags(
+    program
+      .command('run')
+      .description('run a runbook: preflight, then each step with its confirmation')
+      .argument('<runbook>', 'a runbook id or path')
+      .option('-i, --inventory <file>', 'Ansible YAML inventory')
+      .option('--dry-run', 'print every rendered command per host; run only read-only checks'),
+  ).action((rb, o) => done(runCommand(io, rb, { ...o, runbooks: global().runbooks })));
+
+  program
+    .command('runs')
+    .description('list runs, newest first, with where each one stopped')
+    .option('--json', 'print JSON')
+    .action((o) => done(runsCommand(io, o)));
+
+  runFlags(
+    program
+      .command('resume')
+      .description('continue a run where it stopped; interrupted steps are verified first')
+      .argument('<run-id>', 'from `stepwise runs`'),
+  ).action((id, o) => done(resumeCommand(io, id, { ...o, runbooks: global().runbooks })));
+
+  program
+    .command('report')
+    .description('turn a run into a report')
+    .argument('<run-id>', 'from `stepwise runs`')
+    .option('--format <format>', 'md or json', 'md')
+    .action((id, o) => done(reportCommand(io, id, o)));
+
+  return program;
+}
+
+/** Formats an error for the operator and picks its exit code. */
+export function reportError(io: CliIO, error: unknown): ExitCode {
+  if (error instanceof OperatorError) {
+    io.stderr(`error: ${error.message}\n  hint: ${error.hint}\n`);
+    return error.exitCode;
+  }
+  if (error instanceof CommanderError) {
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version')
+      return EXIT.ok;
+    if (error.code === 'commander.help') return EXIT.ok;
+    return EXIT.usage;
+  }
+  io.stderr(
+    `stepwise hit a bug: ${(error as Error)?.stack ?? String(error)}\nThe run's journal is intact; please report this.\n`,
+  );
+  return EXIT.failed;
+}
+
+export async function main(argv: string[], io: CliIO = processIO()): Promise<ExitCode> {
+  return new Promise<ExitCode>((resolve) => {
+    const program = buildProgram(io, resolve);
+    program
+      .parseAsync(argv, { from: 'user' })
+      .catch((error: unknown) => resolve(reportError(io, error)));
+  });
+}

@@ -1,0 +1,121 @@
+/**
+ * Wires one run together: journal (critical subscriber), renderer (display subscriber), the
+ * decider, transports and Ctrl-C, then hands over to the engine and maps its outcome to an
+ * exit code.
+ */
+import type { Decider } from '../engine/decisions.ts';
+import { type ResumeInput, type RunOutcome, runEngine } from '../engine/engine.ts';
+import { EventBus } from '../engine/event-bus.ts';
+import type { RunEvent } from '../engine/events.ts';
+import { EXIT, type ExitCode, OperatorError } from '../errors.ts';
+import type { Host } from '../inventory/types.ts';
+import type { JournalWriter } from '../journal/writer.ts';
+import { jsonRenderer } from '../render/json-renderer.ts';
+import { plainRenderer } from '../render/plain-renderer.ts';
+import type { Store } from '../store/store.ts';
+import { localTransportFor } from '../transports/local.ts';
+import type { Transport } from '../transports/transport.ts';
+import type { CliIO } from './io.ts';
+import type { Prepared } from './prepare.ts';
+
+/** How progress is shown. */
+export type OutputMode = 'plain' | 'json';
+
+export interface SessionOptions {
+  io: CliIO;
+  prepared: Prepared;
+  runId: string;
+  decider: Decider;
+  output: OutputMode;
+  mode: 'run' | 'dry-run' | 'check';
+  journal?: JournalWriter;
+  store?: Store;
+  resume?: ResumeInput;
+  forks?: number;
+}
+
+/** Picks the transport for a host from its `ansible_connection`. */
+export function transportFactory(io: CliIO): (host: Host) => Transport {
+  return (host) => {
+    if (host.connection === 'local') return localTransportFor(host, io.env);
+    throw new OperatorError(
+      `host ${host.name} uses ansible_connection: ssh, and this build of stepwise runs local hosts only`,
+      `set ansible_connection: local for ${host.name} to run it on this machine`,
+    );
+  };
+}
+
+export async function runSession(o: SessionOptions): Promise<ExitCode> {
+  const { io, prepared } = o;
+  const bus = new EventBus();
+  if (o.journal) {
+    const journal = o.journal;
+    bus.critical((e) => journal.append(e));
+  }
+  const stepOrder = prepared.runbook.spec.steps.map((s) => s.id);
+  bus.display(o.output === 'json' ? jsonRenderer(io.stdout) : plainRenderer(stepOrder, io.stdout));
+
+  let current: string | null = stepOrder[0] ?? null;
+  let status: RunOutcome | 'running' = 'running';
+  bus.display((e: RunEvent) => {
+    if (e.type === 'step-started') current = e.step;
+  });
+  const record = () => {
+    if (!o.store || o.mode !== 'run') return;
+    o.store.recordRun({
+      runId: o.runId,
+      runbook: prepared.runbook.id,
+      title: prepared.runbook.spec.title,
+      startedAt: io.clock().toISOString(),
+      status,
+      journal: o.journal?.path ?? '',
+      ...(prepared.inventory?.path ? { inventoryPath: prepared.inventory.path } : {}),
+      currentStep: current,
+    });
+  };
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const off = io.onInterrupt(() => {
+    interrupts++;
+    controller.abort();
+    if (interrupts > 1) io.stderr('\nInterrupted again: stopping now.\n');
+  });
+  try {
+    const outcome = await runEngine({
+      runId: o.runId,
+      runbook: {
+        id: prepared.runbook.id,
+        title: prepared.runbook.spec.title,
+        path: prepared.runbook.path,
+        hash: prepared.runbook.hash,
+        spec: prepared.runbook.spec,
+      },
+      ...(prepared.inventory ? { inventory: prepared.inventory } : {}),
+      params: prepared.params,
+      displayParams: prepared.displayParams,
+      secrets: prepared.secretValues,
+      transports: transportFactory(io),
+      decider: o.decider,
+      bus,
+      clock: io.clock,
+      dryRun: o.mode === 'dry-run',
+      checkOnly: o.mode === 'check',
+      signal: controller.signal,
+      presetChoices: prepared.presetChoices,
+      ...(o.resume ? { resume: o.resume } : {}),
+      ...(o.forks ? { forks: o.forks } : {}),
+    });
+    status = outcome;
+    if (outcome === 'succeeded' || outcome === 'paused') return EXIT.ok;
+    if (outcome === 'aborted' && controller.signal.aborted) return EXIT.interrupted;
+    return EXIT.failed;
+  } catch (error) {
+    status = 'failed';
+    throw error;
+  } finally {
+    off();
+    record();
+    o.journal?.close();
+  }
+}

@@ -1,0 +1,767 @@
+/**
+ * The engine: a state machine over a runbook's plan. It runs the preflight, then each step
+ * (gates, choose, confirm, run on every host, capture, verify, decide after failure), emitting
+ * typed events and asking for decisions through the injected Decider. It never prints.
+ */
+import type { Host, Inventory } from '../inventory/types.ts';
+import type { CheckSpec, RunbookSpec, StepSpec } from '../runbook/schema.ts';
+import {
+  type Lookup,
+  MissingVariableError,
+  renderCommand,
+  renderText,
+} from '../runbook/template.ts';
+import type { Transport, TransportFactory } from '../transports/transport.ts';
+import { capture } from './capture.ts';
+import { runCheck } from './checks/run-check.ts';
+import type { ChoiceItem, Decider, RequestOf, Settled } from './decisions.ts';
+import { durationMs } from './duration.ts';
+import type { EventBus } from './event-bus.ts';
+import type {
+  CheckResult,
+  DecisionKind,
+  Phase,
+  RunbookChanges,
+  RunEvent,
+  RunStatus,
+  StepStatus,
+} from './events.ts';
+import { execOnHost, type HostRun } from './exec-on-host.ts';
+import { judge } from './expect.ts';
+import { DEFAULT_FORKS, fanOut } from './fan-out.ts';
+import { LOCAL_HOST, resolveTarget } from './hosts.ts';
+import { MASK, Redactor } from './redact.ts';
+import { type ParamValues, Variables } from './variables.ts';
+
+/** The runbook as the engine needs it. */
+export interface PlannedRunbook {
+  id: string;
+  title: string;
+  path: string;
+  hash: string;
+  spec: RunbookSpec;
+}
+
+/** What a resumed run carries over from its journal. */
+export interface ResumeInput {
+  steps: Record<string, StepStatus>;
+  choices: Record<string, string>;
+  /** Non-secret captures; secret ones were never saved. */
+  captures: { host: string; name: string; value: string }[];
+  changes: RunbookChanges | null;
+}
+
+/** Everything a run needs; every side effect is injected. */
+export interface EngineOptions {
+  runId: string;
+  runbook: PlannedRunbook;
+  inventory?: Inventory;
+  params: ParamValues;
+  /** Parameter values to display (secrets masked), for run-started. */
+  displayParams: Record<string, string>;
+  /** Values to redact everywhere. */
+  secrets: readonly string[];
+  transports: TransportFactory;
+  decider: Decider;
+  bus: EventBus;
+  clock: () => Date;
+  dryRun?: boolean;
+  /** Run the preflight only (`stepwise check`): nothing is asked and no step runs. */
+  checkOnly?: boolean;
+  forks?: number;
+  /** Aborted when the operator interrupts the run (Ctrl-C). */
+  signal?: AbortSignal;
+  resume?: ResumeInput;
+  /** Choices given up front (`--set var=value`). */
+  presetChoices?: Record<string, string>;
+}
+
+/** How `runEngine` ended: a run status, or `paused` when the operator quit to resume later. */
+export type RunOutcome = RunStatus | 'paused';
+
+/** Ends the run early; `paused` keeps it resumable at `step`. */
+class Stop extends Error {
+  readonly outcome: RunOutcome;
+  readonly step: string | undefined;
+  constructor(outcome: RunOutcome, step?: string, message: string = outcome) {
+    super(message);
+    this.outcome = outcome;
+    this.step = step;
+  }
+}
+
+type Emittable = RunEvent extends infer E
+  ? E extends RunEvent
+    ? Omit<E, 'runId' | 'at'>
+    : never
+  : never;
+
+export async function runEngine(options: EngineOptions): Promise<RunOutcome> {
+  return new Run(options).start();
+}
+
+class Run {
+  readonly #o: EngineOptions;
+  readonly #spec: RunbookSpec;
+  readonly #vars: Variables;
+  readonly #redactor: Redactor;
+  readonly #transports = new Map<string, Transport>();
+  readonly #checks: Map<string, CheckSpec>;
+  readonly #forks: number;
+
+  constructor(o: EngineOptions) {
+    this.#o = o;
+    this.#spec = o.runbook.spec;
+    this.#vars = new Variables(o.runId, o.params);
+    this.#redactor = new Redactor(o.secrets);
+    this.#checks = new Map(this.#spec.checks.map((c) => [c.id, c]));
+    this.#forks = o.forks ?? DEFAULT_FORKS;
+    for (const [k, v] of Object.entries(o.resume?.choices ?? {})) this.#vars.choices.set(k, v);
+    for (const c of o.resume?.captures ?? []) this.#vars.setCapture(c.name, c.host, c.value);
+  }
+
+  emit(event: Emittable): void {
+    this.#o.bus.emit({
+      ...event,
+      runId: this.#o.runId,
+      at: this.#o.clock().toISOString(),
+    } as RunEvent);
+  }
+
+  async start(): Promise<RunOutcome> {
+    const { runbook, inventory, resume } = this.#o;
+    try {
+      if (resume) this.emit({ type: 'run-resumed', changed: resume.changes });
+      else
+        this.emit({
+          type: 'run-started',
+          runbook: runbook.id,
+          title: runbook.title,
+          runbookPath: runbook.path,
+          runbookHash: runbook.hash,
+          params: this.#o.displayParams,
+          hosts: [...(inventory?.hosts.values() ?? [])].map((h) => ({
+            name: h.name,
+            address: h.address,
+            connection: h.connection,
+            groups: h.groups,
+          })),
+          dryRun: this.#o.dryRun ?? false,
+        });
+      const preflight = await this.#preflight();
+      if (this.#o.checkOnly) {
+        const status = preflight === 'fail' ? 'failed' : 'succeeded';
+        this.emit({ type: 'run-finished', status });
+        return status;
+      }
+      for (const step of this.#spec.steps) await this.#step(step);
+      this.emit({ type: 'run-finished', status: 'succeeded' });
+      return 'succeeded';
+    } catch (error) {
+      if (error instanceof Stop) {
+        if (error.outcome === 'paused') {
+          this.emit({ type: 'run-paused', ...(error.step ? { step: error.step } : {}) });
+        } else {
+          this.emit({ type: 'run-finished', status: error.outcome, error: error.message });
+        }
+        return error.outcome;
+      }
+      this.emit({
+        type: 'run-finished',
+        status: 'failed',
+        error: this.#redactor.text((error as Error).message),
+      });
+      throw error;
+    } finally {
+      await Promise.allSettled([...this.#transports.values()].map((t) => t.close()));
+    }
+  }
+
+  // ── decisions ──────────────────────────────────────────────────────────────
+
+  async #ask<K extends DecisionKind>(request: RequestOf<K>): Promise<Settled<K>> {
+    const ids = {
+      ...('step' in request && request.step ? { step: request.step } : {}),
+      ...('check' in request ? { check: request.check } : {}),
+    };
+    this.emit({ type: 'decision-requested', kind: request.kind, ...ids });
+    const answer = await this.#o.decider.decide(request);
+    const reason = 'reason' in answer ? { reason: this.#redactor.text(answer.reason) } : {};
+    this.emit({
+      type: 'decision',
+      kind: request.kind,
+      answer:
+        answer.action === 'pick' ? `pick ${(answer as { value: string }).value}` : answer.action,
+      by: answer.by,
+      ...ids,
+      ...reason,
+    });
+    if (answer.action === 'quit') throw new Stop('paused', ids.step);
+    return answer as Settled<K>;
+  }
+
+  // ── running commands ───────────────────────────────────────────────────────
+
+  #transport(host: Host): Transport {
+    const t = this.#transports.get(host.name) ?? this.#o.transports(host);
+    this.#transports.set(host.name, t);
+    return t;
+  }
+
+  async #exec(
+    host: Host,
+    command: string,
+    origin: { step: string; phase: Phase } | { check: string },
+    extra: { sudo?: boolean; timeoutMs?: number } = {},
+  ): Promise<HostRun> {
+    const isStep = 'step' in origin;
+    if (isStep) {
+      this.emit({
+        type: 'host-started',
+        step: origin.step,
+        host: host.name,
+        command: this.#redactor.text(command),
+        phase: origin.phase,
+      });
+    }
+    const run = await execOnHost({
+      transport: this.#transport(host),
+      host,
+      command,
+      origin: isStep ? { step: origin.step } : { check: origin.check },
+      redactor: this.#redactor,
+      emit: (e) => this.emit(e),
+      ...(extra.timeoutMs === undefined ? {} : { timeoutMs: extra.timeoutMs }),
+      ...(extra.sudo ? { sudo: true } : {}),
+      ...(this.#o.signal ? { signal: this.#o.signal } : {}),
+    });
+    if (isStep) {
+      this.emit({
+        type: 'host-finished',
+        step: origin.step,
+        host: host.name,
+        phase: origin.phase,
+        status: run.status,
+        exitCode: run.exitCode,
+        signal: run.signal,
+        durationMs: run.durationMs,
+        ...(run.error ? { error: run.error } : {}),
+      });
+    }
+    return run;
+  }
+
+  #lookup(host: Host): Lookup {
+    const base = this.#vars.lookupFor(host);
+    if (!this.#o.dryRun) return base;
+    // A dry run shows where a later choice or capture will go instead of failing.
+    return (name) => base(name) ?? `<${name}>`;
+  }
+
+  #command(template: string, host: Host): string {
+    return renderCommand(template, this.#lookup(host));
+  }
+
+  #throwIfInterrupted(step?: string): void {
+    if (this.#o.signal?.aborted) throw new Stop('aborted', step, 'interrupted by the operator');
+  }
+
+  // ── checks ─────────────────────────────────────────────────────────────────
+
+  async #evaluate(check: CheckSpec, gateFor?: string): Promise<CheckResult[]> {
+    const { hosts } = resolveTarget(check.on, this.#o.inventory);
+    this.emit({
+      type: 'check-started',
+      check: check.id,
+      title: check.title,
+      hosts: hosts.map((h) => h.name),
+      ...(gateFor ? { gateFor } : {}),
+    });
+    const results = await runCheck(check, hosts, {
+      variables: this.#vars,
+      forks: this.#forks,
+      exec: (host, command, id, timeoutMs) =>
+        this.#exec(host, command, { check: id }, timeoutMs === undefined ? {} : { timeoutMs }),
+    });
+    for (const r of results) {
+      this.emit({
+        type: 'check-result',
+        ...r,
+        message: this.#redactor.text(r.message),
+        evidence: Object.fromEntries(
+          Object.entries(r.evidence).map(([k, v]) => [
+            k,
+            v === undefined ? v : this.#redactor.text(v),
+          ]),
+        ),
+      });
+    }
+    return results;
+  }
+
+  async #preflight(): Promise<'pass' | 'warn' | 'fail'> {
+    const checks = this.#spec.checks.filter((c) => c.preflight);
+    this.emit({ type: 'preflight-started', checks: checks.map((c) => c.id) });
+    const gates = new Set(this.#spec.steps.flatMap((s) => s.requires));
+    const blocking: [CheckSpec, CheckResult[]][] = [];
+    let worst: 'pass' | 'warn' | 'fail' = 'pass';
+    for (const check of checks) {
+      this.#throwIfInterrupted();
+      const results = await this.#evaluate(check);
+      if (results.some((r) => r.status === 'fail')) {
+        worst = 'fail';
+        // A failing gate only blocks the step it gates, and is checked again right before it.
+        if (!gates.has(check.id)) blocking.push([check, results]);
+      } else if (worst === 'pass' && results.some((r) => r.status === 'warn')) worst = 'warn';
+    }
+    this.emit({ type: 'preflight-finished', status: worst });
+    if (this.#o.dryRun || this.#o.checkOnly) return worst;
+    for (const [check, results] of blocking) await this.#override(check, results);
+    return worst;
+  }
+
+  async #override(check: CheckSpec, results: CheckResult[], step?: string): Promise<void> {
+    const answer = await this.#ask<'override'>({
+      kind: 'override',
+      check: check.id,
+      title: check.title,
+      results: results.filter((r) => r.status === 'fail' || r.status === 'waiting'),
+      ...(step ? { step } : {}),
+    });
+    if (answer.action === 'abort') {
+      throw new Stop(
+        'failed',
+        step,
+        `check ${check.id} failed${step ? ` before step ${step}` : ''}`,
+      );
+    }
+    this.emit({
+      type: 'check-overridden',
+      check: check.id,
+      reason: this.#redactor.text(answer.reason),
+      by: answer.by,
+      ...(step ? { step } : {}),
+    });
+  }
+
+  // ── steps ──────────────────────────────────────────────────────────────────
+
+  async #step(step: StepSpec): Promise<void> {
+    const prior = this.#o.resume?.steps[step.id];
+    if (prior === 'succeeded' || prior === 'skipped') return;
+    this.#throwIfInterrupted(step.id);
+    const { hosts, serial } = resolveTarget(step.on, this.#o.inventory);
+
+    if (this.#o.dryRun) return this.#plan(step, hosts);
+    if (prior === 'interrupted' || prior === 'running') {
+      if (await this.#interrupted(step, hosts)) return;
+    }
+    for (const id of step.requires) {
+      const check = this.#checks.get(id)!;
+      const results = await this.#evaluate(check, step.id);
+      if (results.some((r) => r.status === 'fail' || r.status === 'waiting')) {
+        await this.#override(check, results, step.id);
+      }
+    }
+    if (step.choose && !this.#vars.choices.has(step.choose.var)) {
+      if (!(await this.#choose(step))) return;
+    }
+    if (step.manual !== undefined) return this.#manual(step, hosts);
+    if (step.run === undefined) {
+      this.emit({ type: 'step-finished', step: step.id, status: 'succeeded', durationMs: 0 });
+      return;
+    }
+
+    const commands = hosts.map((h) => ({ host: h.name, command: this.#command(step.run!, h) }));
+    const shown = commands.map((c) => ({ host: c.host, command: this.#redactor.text(c.command) }));
+    let confirmedBy: string | undefined;
+    if (step.risk === 'changes') {
+      const a = await this.#ask<'confirm'>({
+        kind: 'confirm',
+        step: step.id,
+        title: step.title,
+        hosts: hosts.map((h) => h.name),
+        commands: shown,
+      });
+      if (a.action === 'abort') throw new Stop('aborted', step.id, `aborted at step ${step.id}`);
+      if (a.action === 'skip') return this.#skipped(step, a.reason, a.by);
+      confirmedBy = a.by;
+    } else if (step.risk === 'destructive') {
+      const phrase = renderText(step.confirm ?? step.id, this.#vars.lookupFor(LOCAL_HOST));
+      for (;;) {
+        const a = await this.#ask<'confirm-destructive'>({
+          kind: 'confirm-destructive',
+          step: step.id,
+          title: step.title,
+          hosts: hosts.map((h) => h.name),
+          commands: shown,
+          phrase,
+        });
+        if (a.action === 'abort') throw new Stop('aborted', step.id, `aborted at step ${step.id}`);
+        if (a.action === 'skip') return this.#skipped(step, a.reason, a.by);
+        if (a.typed === phrase) {
+          confirmedBy = a.by;
+          break;
+        }
+        this.emit({
+          type: 'warning',
+          step: step.id,
+          message: `the typed phrase did not match "${phrase}"; nothing was run`,
+        });
+      }
+    }
+    await this.#attempts(step, hosts, commands, serial, confirmedBy);
+  }
+
+  #plan(step: StepSpec, hosts: Host[]): void {
+    const plan = (phase: Phase, template: string, on: Host[]) => {
+      for (const h of on) {
+        this.emit({
+          type: 'step-planned',
+          step: step.id,
+          host: h.name,
+          phase,
+          command: this.#redactor.text(this.#command(template, h)),
+        });
+      }
+    };
+    if (step.choose)
+      plan(
+        'choose',
+        step.choose.run,
+        resolveTarget(step.choose.on, this.#o.inventory).hosts.slice(0, 1),
+      );
+    if (step.run !== undefined) plan('run', step.run, hosts);
+    for (const v of step.verify) {
+      plan('verify', v.run, v.on ? resolveTarget(v.on, this.#o.inventory).hosts : hosts);
+    }
+  }
+
+  #skipped(step: StepSpec, reason: string, by: string): void {
+    this.emit({
+      type: 'step-finished',
+      step: step.id,
+      status: 'skipped',
+      durationMs: 0,
+      reason: this.#redactor.text(reason),
+      confirmedBy: by,
+    });
+  }
+
+  /** A step that started and never ended: verify first, then let the operator decide. */
+  async #interrupted(step: StepSpec, hosts: Host[]): Promise<boolean> {
+    let verification: 'pass' | 'fail' | 'none' = 'none';
+    if (step.verify.length > 0) {
+      this.emit({
+        type: 'step-started',
+        step: step.id,
+        title: step.title,
+        risk: 'read-only',
+        hosts: hosts.map((h) => h.name),
+        attempt: 0,
+      });
+      const failures = await this.#verify(step, hosts);
+      verification = failures.length === 0 ? 'pass' : 'fail';
+    }
+    const a = await this.#ask<'interrupted'>({
+      kind: 'interrupted',
+      step: step.id,
+      title: step.title,
+      verification,
+    });
+    if (a.action === 'abort')
+      throw new Stop('aborted', step.id, `aborted at interrupted step ${step.id}`);
+    if (a.action === 'mark-done') {
+      this.emit({
+        type: 'step-finished',
+        step: step.id,
+        status: 'succeeded',
+        durationMs: 0,
+        reason: `marked done after an interruption: ${this.#redactor.text(a.reason)}`,
+        confirmedBy: a.by,
+      });
+      return true;
+    }
+    return false;
+  }
+
+  async #choose(step: StepSpec): Promise<boolean> {
+    const spec = step.choose!;
+    const host = resolveTarget(spec.on, this.#o.inventory).hosts[0]!;
+    const preset = this.#o.presetChoices?.[spec.var];
+    this.emit({
+      type: 'step-started',
+      step: step.id,
+      title: step.title,
+      risk: 'read-only',
+      hosts: [host.name],
+      attempt: 1,
+    });
+    const run = await this.#exec(host, this.#command(spec.run, host), {
+      step: step.id,
+      phase: 'choose',
+    });
+    const items = run.status === 'ok' ? parseItems(run.stdout, spec.item, spec.order) : [];
+    let problem = run.status === 'ok' ? undefined : run.error;
+    if (!problem && items.length === 0)
+      problem = `the list from ${host.name} is empty: nothing to choose from`;
+    if (!problem && preset !== undefined && !items.some((i) => i.value === preset)) {
+      problem = `--set ${spec.var}=${preset} is not in the list: ${items.map((i) => i.value).join(', ')}`;
+    }
+    if (problem) {
+      const next = await this.#afterFailure(step, [{ host: host.name, message: problem }]);
+      if (next === 'retry') return this.#choose(step);
+      return false;
+    }
+    let value: string;
+    if (preset !== undefined) {
+      value = preset;
+      this.emit({
+        type: 'decision',
+        step: step.id,
+        kind: 'choose',
+        answer: `pick ${preset}`,
+        by: '--set',
+      });
+    } else {
+      const a = await this.#ask<'choose'>({
+        kind: 'choose',
+        step: step.id,
+        var: spec.var,
+        prompt: renderText(spec.prompt, this.#vars.lookupFor(host)),
+        items,
+      });
+      if (a.action === 'abort') throw new Stop('aborted', step.id, `aborted at step ${step.id}`);
+      if (!items.some((i) => i.value === a.value))
+        throw new Error(`choice ${a.value} is not in the list`);
+      value = a.value;
+    }
+    this.#vars.choices.set(spec.var, value);
+    this.emit({ type: 'choice', step: step.id, var: spec.var, value: this.#redactor.text(value) });
+    if (step.run === undefined && step.manual === undefined) {
+      this.emit({
+        type: 'step-finished',
+        step: step.id,
+        status: 'succeeded',
+        durationMs: run.durationMs,
+      });
+    }
+    return true;
+  }
+
+  async #manual(step: StepSpec, hosts: Host[]): Promise<void> {
+    const instructions = renderText(step.manual!, this.#vars.lookupFor(hosts[0] ?? LOCAL_HOST));
+    this.emit({
+      type: 'step-started',
+      step: step.id,
+      title: step.title,
+      risk: step.risk,
+      hosts: hosts.map((h) => h.name),
+      attempt: 1,
+    });
+    const started = Date.now();
+    const a = await this.#ask<'manual'>({
+      kind: 'manual',
+      step: step.id,
+      title: step.title,
+      instructions,
+    });
+    if (a.action === 'abort') throw new Stop('aborted', step.id, `aborted at step ${step.id}`);
+    if (a.action === 'skip') return this.#skipped(step, a.reason, a.by);
+    const failures = await this.#verify(step, hosts);
+    if (failures.length > 0) {
+      const next = await this.#afterFailure(step, failures);
+      if (next === 'retry') return this.#manual(step, hosts);
+      return;
+    }
+    this.emit({
+      type: 'step-finished',
+      step: step.id,
+      status: 'succeeded',
+      durationMs: Date.now() - started,
+      confirmedBy: a.by,
+    });
+  }
+
+  async #attempts(
+    step: StepSpec,
+    hosts: Host[],
+    commands: { host: string; command: string }[],
+    serial: number | undefined,
+    confirmedBy: string | undefined,
+  ): Promise<void> {
+    const timeoutMs = durationMs(step.timeout);
+    for (let attempt = 1; ; attempt++) {
+      const started = Date.now();
+      this.emit({
+        type: 'step-started',
+        step: step.id,
+        title: step.title,
+        risk: step.risk,
+        hosts: hosts.map((h) => h.name),
+        attempt,
+      });
+      const runs = await fanOut(
+        hosts.map((h, i) => [h, commands[i]!.command] as const),
+        serial ?? this.#forks,
+        ([h, command]) =>
+          this.#exec(
+            h,
+            command,
+            { step: step.id, phase: 'run' },
+            {
+              sudo: step.sudo,
+              ...(timeoutMs === undefined ? {} : { timeoutMs }),
+            },
+          ),
+      );
+      if (this.#o.signal?.aborted) {
+        this.emit({
+          type: 'step-finished',
+          step: step.id,
+          status: 'interrupted',
+          durationMs: Date.now() - started,
+          reason: 'interrupted by the operator',
+        });
+        throw new Stop('aborted', step.id, 'interrupted by the operator');
+      }
+      const failures: { host: string; message: string }[] = [];
+      runs.forEach((run, i) => {
+        const host = hosts[i]!;
+        if (run.status !== 'ok') {
+          failures.push({ host: host.name, message: run.error ?? run.status });
+          return;
+        }
+        for (const spec of step.capture) {
+          const got = capture(spec, run.stdout, run.stderr);
+          if (!got.ok) {
+            failures.push({ host: host.name, message: `capture ${spec.name}: ${got.reason}` });
+            continue;
+          }
+          if (spec.secret) this.#redactor.add(got.value);
+          this.#vars.setCapture(spec.name, host.name, got.value);
+          this.emit({
+            type: 'capture',
+            step: step.id,
+            host: host.name,
+            name: spec.name,
+            value: spec.secret ? MASK : got.value,
+            secret: spec.secret,
+          });
+        }
+      });
+      const okHosts = hosts.filter((_, i) => runs[i]!.status === 'ok');
+      if (failures.length === 0) failures.push(...(await this.#verify(step, okHosts)));
+      if (failures.length === 0) {
+        this.emit({
+          type: 'step-finished',
+          step: step.id,
+          status: 'succeeded',
+          durationMs: Date.now() - started,
+          ...(confirmedBy ? { confirmedBy } : {}),
+        });
+        return;
+      }
+      const next = await this.#afterFailure(step, failures);
+      if (next !== 'retry') return;
+    }
+  }
+
+  /** Runs the step's verifications; returns what failed. */
+  async #verify(step: StepSpec, hosts: Host[]): Promise<{ host: string; message: string }[]> {
+    const failures: { host: string; message: string }[] = [];
+    for (const [index, v] of step.verify.entries()) {
+      const on = v.on ? resolveTarget(v.on, this.#o.inventory).hosts : hosts;
+      const results = await fanOut(on, this.#forks, async (host) => {
+        const run = await this.#exec(
+          host,
+          this.#command(v.run, host),
+          { step: step.id, phase: 'verify' },
+          { sudo: v.sudo ?? false },
+        );
+        if (run.status === 'lost' || run.status === 'timed-out' || run.status === 'cancelled') {
+          return { host, ok: false, message: run.error ?? run.status };
+        }
+        const j = judge(run, v.expect, (t) => renderText(t, this.#vars.lookupFor(host)));
+        const what = v.title ?? v.run;
+        return {
+          host,
+          ok: j.ok,
+          message: j.ok
+            ? `${what}: ok (${j.found})`
+            : `${what}: expected ${j.expected}, found ${j.found}`,
+        };
+      });
+      for (const r of results) {
+        const message = this.#redactor.text(r.message);
+        this.emit({
+          type: 'verify-result',
+          step: step.id,
+          host: r.host.name,
+          index,
+          status: r.ok ? 'pass' : 'fail',
+          message,
+        });
+        if (!r.ok) failures.push({ host: r.host.name, message: `verification failed: ${message}` });
+      }
+    }
+    return failures;
+  }
+
+  async #afterFailure(
+    step: StepSpec,
+    failures: { host: string; message: string }[],
+  ): Promise<'retry' | 'skip'> {
+    this.#throwIfInterrupted(step.id);
+    const a = await this.#ask<'after-failure'>({
+      kind: 'after-failure',
+      step: step.id,
+      title: step.title,
+      failures: failures.map((f) => ({ host: f.host, message: this.#redactor.text(f.message) })),
+    });
+    if (a.action === 'retry') return 'retry';
+    if (a.action === 'skip') {
+      this.#skipped(step, a.reason, a.by);
+      return 'skip';
+    }
+    this.emit({
+      type: 'step-finished',
+      step: step.id,
+      status: 'failed',
+      durationMs: 0,
+      reason: failures.map((f) => `${f.host}: ${f.message}`).join('\n'),
+    });
+    throw new Stop(
+      'failed',
+      step.id,
+      `step ${step.id} failed on ${failures.map((f) => f.host).join(', ')}`,
+    );
+  }
+}
+
+/** Turns a list command's output into choice items. */
+export function parseItems(
+  stdout: string,
+  item: string | undefined,
+  order: 'as-listed' | 'descending' | 'ascending',
+): ChoiceItem[] {
+  const re = item === undefined ? undefined : new RegExp(item);
+  const items: ChoiceItem[] = [];
+  for (const line of stdout.split('\n')) {
+    const text = line.trim();
+    if (text === '') continue;
+    if (!re) {
+      items.push({ value: text, label: text });
+      continue;
+    }
+    const m = re.exec(text);
+    if (m) items.push({ value: m.groups?.value ?? m[1] ?? m[0], label: text });
+  }
+  if (order !== 'as-listed') {
+    items.sort((a, b) => a.value.localeCompare(b.value, 'en', { numeric: true }));
+    if (order === 'descending') items.reverse();
+  }
+  return items;
+}
+
+export { MissingVariableError };

@@ -1,0 +1,119 @@
+/**
+ * Runs one command on one host for a step or a check: streams redacted output as events,
+ * keeps what captures and expectations need, and turns every way of ending into a HostStatus.
+ */
+import type { Host } from '../inventory/types.ts';
+import { shellQuote } from '../runbook/template.ts';
+import type { Transport } from '../transports/transport.ts';
+import type { HostStatus, RunEvent } from './events.ts';
+import { type Redactor, StreamRedactor } from './redact.ts';
+
+/** Output kept in memory per stream; beyond it only the tail is kept (the journal has it all). */
+const KEEP_BYTES = 8 * 1024 * 1024;
+const TAIL_CHARS = 2000;
+
+/** Where a command belongs, for its events. */
+export type Origin = { step: string } | { check: string };
+
+/** What happened, with redacted output. */
+export interface HostRun {
+  status: HostStatus;
+  exitCode: number | null;
+  signal: string | null;
+  durationMs: number;
+  stdout: string;
+  stderr: string;
+  /** A one-paragraph explanation when it did not succeed. */
+  error?: string;
+}
+
+export interface ExecOptions {
+  transport: Transport;
+  host: Host;
+  command: string;
+  origin: Origin;
+  redactor: Redactor;
+  emit: (event: Omit<Extract<RunEvent, { type: 'output' }>, 'runId' | 'at'>) => void;
+  timeoutMs?: number;
+  sudo?: boolean;
+  signal?: AbortSignal;
+  /** Exit codes that count as success (default 0). */
+  okExits?: number[];
+}
+
+class Keeper {
+  text = '';
+  push(s: string) {
+    this.text += s;
+    if (this.text.length > KEEP_BYTES) this.text = this.text.slice(-KEEP_BYTES);
+  }
+}
+
+export async function execOnHost(o: ExecOptions): Promise<HostRun> {
+  const line = o.sudo ? `sudo -n sh -c ${shellQuote(o.command)}` : o.command;
+  const kept = { stdout: new Keeper(), stderr: new Keeper() };
+  const redactors = {
+    stdout: new StreamRedactor(o.redactor),
+    stderr: new StreamRedactor(o.redactor),
+  };
+  const deliver = (stream: 'stdout' | 'stderr', data: string) => {
+    if (data === '') return;
+    kept[stream].push(data);
+    o.emit({ ...o.origin, type: 'output', host: o.host.name, stream, data });
+  };
+  const started = performance.now();
+  try {
+    const result = await o.transport.exec(
+      { command: line, ...(o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }) },
+      (stream, chunk) => deliver(stream, redactors[stream].push(chunk)),
+      o.signal,
+    );
+    deliver('stdout', redactors.stdout.end());
+    deliver('stderr', redactors.stderr.end());
+    const base = {
+      exitCode: result.exitCode,
+      signal: result.signal,
+      durationMs: result.durationMs,
+      stdout: kept.stdout.text,
+      stderr: kept.stderr.text,
+    };
+    const tail = kept.stderr.text.trimEnd().slice(-TAIL_CHARS);
+    const where = `on ${o.host.name}`;
+    if (result.timedOut) {
+      return { ...base, status: 'timed-out', error: `timed out after ${o.timeoutMs} ms ${where}` };
+    }
+    if (o.signal?.aborted) return { ...base, status: 'cancelled', error: `cancelled ${where}` };
+    if (result.exitCode === null) {
+      return {
+        ...base,
+        status: 'failed',
+        error: `killed by ${result.signal} ${where}\n${tail}`.trim(),
+      };
+    }
+    if (!(o.okExits ?? [0]).includes(result.exitCode)) {
+      const sudoHint =
+        o.sudo && /a password is required|a terminal is required/.test(kept.stderr.text)
+          ? '\nsudo needs a password on this host: allow the command with NOPASSWD in sudoers'
+          : '';
+      return {
+        ...base,
+        status: 'failed',
+        error:
+          `Command failed with exit code ${result.exitCode} ${where}: ${o.redactor.text(line)}\n${tail}${sudoHint}`.trim(),
+      };
+    }
+    return { ...base, status: 'ok' };
+  } catch (error) {
+    // A transport that throws lost its connection (or never had one); the run stays resumable.
+    const what = 'step' in o.origin ? `step ${o.origin.step}` : `check ${o.origin.check}`;
+    return {
+      status: 'lost',
+      exitCode: null,
+      signal: null,
+      durationMs: Math.round(performance.now() - started),
+      stdout: kept.stdout.text,
+      stderr: kept.stderr.text,
+      error: `connection lost to ${o.host.name} during ${what}: ${(error as Error).message}`,
+    };
+  }
+}

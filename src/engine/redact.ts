@@ -1,0 +1,84 @@
+/**
+ * Redaction by value: every secret parameter and secret capture is replaced wherever it could
+ * appear, including output a host echoes back. Output is redacted on line boundaries so a secret
+ * split across two chunks is still caught.
+ */
+import { shellQuote } from '../runbook/template.ts';
+
+export const MASK = '••••••';
+
+/** Holds the secrets of a run; new ones (secret captures) can be added as they appear. */
+export class Redactor {
+  #secrets: string[] = [];
+  #longest = 0;
+
+  constructor(secrets: Iterable<string> = []) {
+    for (const s of secrets) this.add(s);
+  }
+
+  /** Adds a secret, and its shell-quoted form as it appears in rendered commands. */
+  add(secret: string): void {
+    for (const form of new Set([secret, shellQuote(secret)])) {
+      if (form === '' || this.#secrets.includes(form)) continue;
+      this.#secrets.push(form);
+      this.#longest = Math.max(this.#longest, form.length);
+    }
+    // Longest first, so a secret containing another is masked whole.
+    this.#secrets.sort((a, b) => b.length - a.length);
+  }
+
+  get longest(): number {
+    return this.#longest;
+  }
+
+  get isEmpty(): boolean {
+    return this.#secrets.length === 0;
+  }
+
+  text(value: string): string {
+    let out = value;
+    for (const s of this.#secrets) if (out.includes(s)) out = out.replaceAll(s, MASK);
+    return out;
+  }
+}
+
+/** Bytes held back without a newline before a partial line is released anyway. */
+const MAX_PENDING = 64 * 1024;
+
+/**
+ * Redacts one output stream. Complete lines are released at once; a partial line is held until
+ * its newline, or released (minus a possible secret prefix) once it grows past 64 KiB.
+ */
+export class StreamRedactor {
+  #pending = '';
+  readonly #decoder = new TextDecoder('utf-8', { fatal: false });
+
+  readonly #redactor: Redactor;
+
+  constructor(redactor: Redactor) {
+    this.#redactor = redactor;
+  }
+
+  push(chunk: Buffer): string {
+    const text = this.#pending + this.#decoder.decode(chunk, { stream: true });
+    const cut = text.lastIndexOf('\n') + 1;
+    if (cut > 0) {
+      this.#pending = text.slice(cut);
+      return this.#redactor.text(text.slice(0, cut));
+    }
+    if (text.length > MAX_PENDING) {
+      const keep = Math.max(this.#redactor.longest - 1, 0);
+      this.#pending = text.slice(text.length - keep);
+      const redacted = this.#redactor.text(text);
+      return redacted.slice(0, redacted.length - keep);
+    }
+    this.#pending = text;
+    return '';
+  }
+
+  end(): string {
+    const rest = this.#pending + this.#decoder.decode();
+    this.#pending = '';
+    return this.#redactor.text(rest);
+  }
+}

@@ -1,0 +1,244 @@
+/**
+ * Appends a run's events to its journal, one JSON object per line. Writes go straight to the
+ * file descriptor (no userland buffer), so a line is in the kernel as soon as `append` returns
+ * and survives the process being killed; fsync makes it survive a power cut as well.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { RunEvent } from '../engine/events.ts';
+import { MASK } from '../engine/redact.ts';
+import { EXIT, OperatorError } from '../errors.ts';
+import { JOURNAL_VERSION, type JournalHeader } from './header.ts';
+
+/** What a new journal's header is made of. */
+export interface NewJournal {
+  runId: string;
+  /** The runbook's id. */
+  runbook: string;
+  runbookPath: string;
+  runbookHash: string;
+  /** Step id → hash of that step's definition. */
+  stepHashes: Record<string, string>;
+  /** Step ids in runbook order; defaults to the keys of `stepHashes`. */
+  stepOrder?: string[];
+  /** Every parameter value; the ones named in `secretParams` are replaced by `••••••`. */
+  params: Record<string, string>;
+  secretParams: Iterable<string>;
+  /** Non-secret `--set` values as given (secret ones are dropped here too). */
+  sets?: Record<string, string>;
+  inventoryPath?: string;
+  /** ISO-8601 time from the injected clock. */
+  createdAt: string;
+}
+
+export class JournalWriter {
+  readonly path: string;
+  #fd: number | null;
+  /** Set once a write failed: the file may end in a partial line, so nothing may follow it. */
+  #failure: OperatorError | null = null;
+
+  private constructor(file: string, fd: number) {
+    this.path = file;
+    this.#fd = fd;
+  }
+
+  /** Creates the journal of a new run (refusing to touch an existing file) and writes its header. */
+  static create(file: string, journal: NewJournal): JournalWriter {
+    let fd: number;
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+      // `ax`: a run id is never reused, and appending to another run's journal would mix two runs.
+      fd = fs.openSync(file, 'ax', 0o600);
+    } catch (error) {
+      throw journalError(file, 'create', error);
+    }
+    const writer = new JournalWriter(file, fd);
+    try {
+      writer.#write(`${JSON.stringify(headerOf(journal))}\n`, true);
+      // The new file's directory entry, and the run's new directory, must survive a power cut too.
+      syncDirectory(path.dirname(file));
+      syncDirectory(path.dirname(path.dirname(file)));
+    } catch (error) {
+      writer.close();
+      throw error;
+    }
+    return writer;
+  }
+
+  /**
+   * Opens an existing journal to append to it (resuming a run). A torn last line (a crash in the
+   * middle of a write) is cut off first, since the next line would otherwise be glued to it and
+   * damage the journal; the reader already ignored it, so nothing it reported is lost.
+   */
+  static reopen(file: string): JournalWriter {
+    let fd: number;
+    try {
+      fd = fs.openSync(file, 'a');
+    } catch (error) {
+      throw journalError(file, 'open', error);
+    }
+    const writer = new JournalWriter(file, fd);
+    try {
+      repairTornTail(file, fd);
+    } catch (error) {
+      fs.closeSync(fd);
+      if (error instanceof OperatorError) throw error;
+      throw journalError(file, 'repair', error);
+    }
+    return writer;
+  }
+
+  /** Appends one event. Durable on disk at once, except `output`, which the next event makes durable. */
+  append(event: RunEvent): void {
+    // Output is not fsync'd chunk by chunk: that would cap streaming at the disk's sync rate. The
+    // fsync of the host-finished or step-finished that follows makes it durable.
+    this.#write(`${JSON.stringify(event)}\n`, event.type !== 'output');
+  }
+
+  /** Flushes what is left to disk and closes the file. Closing twice is harmless. */
+  close(): void {
+    const fd = this.#fd;
+    if (fd === null) return;
+    this.#fd = null;
+    try {
+      if (this.#failure === null) fs.fsyncSync(fd);
+    } catch (error) {
+      throw journalError(this.path, 'write', error);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  #write(line: string, sync: boolean): void {
+    if (this.#failure) throw this.#failure;
+    const fd = this.#fd;
+    if (fd === null) throw new Error(`journal ${this.path} was written to after close()`);
+    const bytes = Buffer.from(line, 'utf8');
+    try {
+      let done = 0;
+      // writeSync may write less than asked (a signal, a nearly full disk): keep going.
+      while (done < bytes.length) done += fs.writeSync(fd, bytes, done, bytes.length - done);
+      if (sync) fs.fsyncSync(fd);
+    } catch (error) {
+      this.#failure = journalError(this.path, 'write', error);
+      throw this.#failure;
+    }
+  }
+}
+
+function headerOf(journal: NewJournal): JournalHeader {
+  const secrets = new Set(journal.secretParams);
+  const params: Record<string, string> = {};
+  for (const [name, value] of Object.entries(journal.params)) {
+    Object.defineProperty(params, name, {
+      value: secrets.has(name) ? MASK : value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return {
+    type: 'journal',
+    version: JOURNAL_VERSION,
+    runId: journal.runId,
+    runbook: journal.runbook,
+    runbookPath: journal.runbookPath,
+    runbookHash: journal.runbookHash,
+    stepHashes: journal.stepHashes,
+    stepOrder: journal.stepOrder ?? Object.keys(journal.stepHashes),
+    params,
+    sets: Object.fromEntries(Object.entries(journal.sets ?? {}).filter(([k]) => !secrets.has(k))),
+    ...(journal.inventoryPath === undefined ? {} : { inventoryPath: journal.inventoryPath }),
+    createdAt: journal.createdAt,
+  };
+}
+
+/** Cuts off a last line that has no newline and is not valid JSON; completes one that is. */
+function repairTornTail(file: string, fd: number): void {
+  const size = fs.fstatSync(fd).size;
+  if (size === 0) return;
+  const read = fs.openSync(file, 'r');
+  try {
+    const last = Buffer.alloc(1);
+    fs.readSync(read, last, 0, 1, size - 1);
+    if (last[0] === 0x0a) return;
+    const start = lastNewline(read, size) + 1;
+    if (start === 0) {
+      throw new OperatorError(
+        `The journal ${file}:1 is damaged: its header line is incomplete.`,
+        'Nothing was changed. The run never recorded a step, so start it again as a new run.',
+        EXIT.failed,
+      );
+    }
+    const tail = Buffer.alloc(size - start);
+    fs.readSync(read, tail, 0, tail.length, start);
+    if (parses(tail.toString('utf8'))) {
+      fs.writeSync(fd, '\n');
+    } else {
+      fs.ftruncateSync(fd, start);
+    }
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(read);
+  }
+}
+
+/** Offset of the last `\n` before `size`, or -1. Reads backwards so a huge file is not loaded. */
+function lastNewline(fd: number, size: number): number {
+  const chunk = Buffer.alloc(64 * 1024);
+  let end = size;
+  while (end > 0) {
+    const start = Math.max(0, end - chunk.length);
+    const n = fs.readSync(fd, chunk, 0, end - start, start);
+    const at = chunk.subarray(0, n).lastIndexOf(0x0a);
+    if (at >= 0) return start + at;
+    end = start;
+  }
+  return -1;
+}
+
+function parses(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function syncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch (error) {
+    // Some platforms (Windows) cannot open or fsync a directory; the file itself is synced.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM') {
+      throw journalError(dir, 'write', error);
+    }
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+function journalError(
+  file: string,
+  action: 'create' | 'open' | 'repair' | 'write',
+  cause: unknown,
+): OperatorError {
+  const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  const hint =
+    code === 'EEXIST'
+      ? 'A journal for this run id already exists; resume that run, or start a new one.'
+      : `Free space on the disk that holds ${path.dirname(file)} (or fix the disk or its permissions), then resume the run: every event before this one is kept in the journal.`;
+  return new OperatorError(
+    `Could not ${action} the journal ${file}: ${detail}`,
+    hint,
+    EXIT.failed,
+    {
+      cause,
+    },
+  );
+}

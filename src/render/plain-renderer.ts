@@ -1,0 +1,136 @@
+/**
+ * The plain renderer for headless runs and terminals without the TUI (`--plain`, CI logs).
+ * One formatter per event type, in an exhaustive map: a new event type without a formatter
+ * does not compile.
+ */
+import type { EventOf, EventType, RunEvent } from '../engine/events.ts';
+
+const mark = { pass: '✓', warn: '!', fail: '✗', waiting: '…' } as const;
+
+/** What the renderer remembers between events. */
+interface State {
+  /** Step ids in runbook order, for "step 3/7". */
+  order: string[];
+  /** Hosts per running step, to prefix output only when there are several. */
+  hosts: Map<string, string[]>;
+  /** Partial output lines per host and stream, so prefixes land at line starts. */
+  partial: Map<string, string>;
+  /** Set by run-started: a dry run has no journal to resume or report. */
+  dryRun: boolean;
+  /** The last step a dry run printed a header for. */
+  planned: string | undefined;
+}
+
+type Formatter<T extends EventType> = (e: EventOf<T>, s: State) => string | undefined;
+
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+
+const formatters: { [T in EventType]: Formatter<T> } = {
+  'run-started': (e, s) => {
+    s.dryRun = e.dryRun;
+    return `stepwise · ${e.runbook} · ${e.title}${e.dryRun ? ' · DRY RUN: nothing will be changed' : ''}${e.dryRun ? '' : `\nrun ${e.runId}`}\n`;
+  },
+  'run-resumed': (e) => {
+    const c = e.changed;
+    const lines = [`resuming run ${e.runId}`];
+    if (c) {
+      lines.push('  the runbook changed since this run started:');
+      if (c.added.length) lines.push(`    added steps:   ${c.added.join(', ')}`);
+      if (c.removed.length) lines.push(`    removed steps: ${c.removed.join(', ')}`);
+      if (c.changed.length) lines.push(`    changed steps: ${c.changed.join(', ')}`);
+    }
+    return `${lines.join('\n')}\n`;
+  },
+  'preflight-started': (e) => (e.checks.length ? 'Preflight checks' : undefined),
+  'preflight-finished': (e) => `Preflight: ${e.status}\n`,
+  'check-started': (e) => (e.gateFor ? `Gate for ${e.gateFor}: ${e.title}` : undefined),
+  'check-result': (e) => {
+    const ev = e.evidence;
+    const detail =
+      e.status === 'pass' || (ev.expected === undefined && ev.found === undefined)
+        ? ''
+        : `\n      expected: ${ev.expected ?? '-'}\n      found:    ${ev.found ?? '-'}`;
+    return `  ${mark[e.status]} ${e.check} · ${e.host}: ${e.message}${detail}`;
+  },
+  'check-overridden': (e) =>
+    `  overridden: ${e.check}${e.step ? ` for ${e.step}` : ''} by ${e.by}: ${e.reason}`,
+  'step-started': (e, s) => {
+    s.hosts.set(e.step, e.hosts);
+    if (e.attempt === 0) return `Step ${e.step}: verifying after an interruption`;
+    const n = s.order.indexOf(e.step) + 1;
+    const again = e.attempt > 1 ? ` (attempt ${e.attempt})` : '';
+    return `\nStep ${n}/${s.order.length} ${e.step}: ${e.title} [${e.risk}] on ${e.hosts.join(', ')}${again}`;
+  },
+  'step-planned': (e, s) => {
+    const line = `  ${e.phase === 'run' ? '$' : e.phase} ${e.host}: ${e.command}`;
+    if (s.planned === e.step) return line;
+    s.planned = e.step;
+    return `\nStep ${s.order.indexOf(e.step) + 1}/${s.order.length} ${e.step}\n${line}`;
+  },
+  'host-started': (e) => `  ${e.phase === 'run' ? '$' : e.phase} ${e.host}: ${e.command}`,
+  output: (e, s) => {
+    // Probe output is evidence for the journal; the verdict line says what matters.
+    if (e.check !== undefined) return undefined;
+    const key = `${e.host}\u0000${e.stream}`;
+    const text = (s.partial.get(key) ?? '') + e.data;
+    const cut = text.lastIndexOf('\n');
+    s.partial.set(key, text.slice(cut + 1));
+    if (cut < 0) return undefined;
+    const prefix = `    ${e.host}${e.stream === 'stderr' ? '!' : ' '}| `;
+    return text
+      .slice(0, cut)
+      .split('\n')
+      .map((l) => prefix + l)
+      .join('\n');
+  },
+  'host-finished': (e, s) => {
+    const rest = s.partial.get(`${e.host}\u0000stdout`);
+    const tail = rest ? `    ${e.host} | ${rest}\n` : '';
+    s.partial.delete(`${e.host}\u0000stdout`);
+    s.partial.delete(`${e.host}\u0000stderr`);
+    const how =
+      e.status === 'ok'
+        ? `✓ exit 0`
+        : `✗ ${e.status}${e.exitCode === null ? '' : ` (exit ${e.exitCode})`}`;
+    return `${tail}  ${e.host} ${how} · ${secs(e.durationMs)}${e.error && e.status !== 'ok' ? `\n    ${e.error.replaceAll('\n', '\n    ')}` : ''}`;
+  },
+  capture: (e) => `  captured ${e.name} on ${e.host}: ${e.value}`,
+  choice: (e) => `  chose ${e.var} = ${e.value}`,
+  'verify-result': (e) => `  verify ${e.host} ${e.status === 'pass' ? '✓' : '✗'} ${e.message}`,
+  'decision-requested': () => undefined,
+  decision: (e) =>
+    e.kind === 'choose' && e.by === '--set'
+      ? undefined
+      : `  ${e.kind}: ${e.answer} (by ${e.by})${e.reason ? `: ${e.reason}` : ''}`,
+  'step-finished': (e) => {
+    const who = e.confirmedBy ? `, confirmed by ${e.confirmedBy}` : '';
+    const why = e.reason ? `: ${e.reason}` : '';
+    return `  → ${e.step} ${e.status} (${secs(e.durationMs)}${who})${why}`;
+  },
+  warning: (e) => `  warning: ${e.message}`,
+  'run-paused': (e) =>
+    `\nPaused${e.step ? ` at ${e.step}` : ''}. Resume with: stepwise resume ${e.runId}`,
+  'run-finished': (e, s) =>
+    s.dryRun
+      ? `\nDry run ${e.status === 'succeeded' ? 'finished: nothing was changed' : e.status}${e.error ? `: ${e.error}` : ''}`
+      : `\nRun ${e.status}${e.error ? `: ${e.error}` : ''}\n${e.status === 'succeeded' ? '' : `Resume with: stepwise resume ${e.runId}\n`}Report: stepwise report ${e.runId}`,
+};
+
+/** Returns a subscriber that writes readable progress with `write`. */
+export function plainRenderer(
+  stepOrder: string[],
+  write: (text: string) => void,
+): (event: RunEvent) => void {
+  const state: State = {
+    order: stepOrder,
+    hosts: new Map(),
+    partial: new Map(),
+    dryRun: false,
+    planned: undefined,
+  };
+  return (event) => {
+    const format = formatters[event.type] as Formatter<EventType>;
+    const text = format(event as EventOf<EventType>, state);
+    if (text !== undefined) write(`${text}\n`);
+  };
+}
