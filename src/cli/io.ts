@@ -11,6 +11,8 @@ export interface CliIO {
   stderr: (text: string) => void;
   /** Whether a person can answer questions (stdin and stdout are terminals). */
   interactive: boolean;
+  /** The terminal to ask questions on, when interactive. */
+  terminal?: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream };
   clock: () => Date;
   /** The operator's name, recorded as who confirmed a step. */
   user: string;
@@ -26,6 +28,7 @@ export function processIO(): CliIO {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
     interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    terminal: { input: process.stdin, output: process.stdout },
     clock: () => new Date(),
     user: process.env.USER ?? process.env.LOGNAME ?? 'operator',
     onInterrupt: (handler) => {

@@ -212,7 +212,7 @@ class Run {
     host: Host,
     command: string,
     origin: { step: string; phase: Phase } | { check: string },
-    extra: { sudo?: boolean; timeoutMs?: number } = {},
+    extra: { sudo?: boolean; timeoutMs?: number; okExits?: number[] } = {},
   ): Promise<HostRun> {
     const isStep = 'step' in origin;
     if (isStep) {
@@ -233,6 +233,7 @@ class Run {
       emit: (e) => this.emit(e),
       ...(extra.timeoutMs === undefined ? {} : { timeoutMs: extra.timeoutMs }),
       ...(extra.sudo ? { sudo: true } : {}),
+      ...(extra.okExits ? { okExits: extra.okExits } : {}),
       ...(this.#o.signal ? { signal: this.#o.signal } : {}),
     });
     if (isStep) {
@@ -367,10 +368,8 @@ class Run {
       if (!(await this.#choose(step))) return;
     }
     if (step.manual !== undefined) return this.#manual(step, hosts);
-    if (step.run === undefined) {
-      this.emit({ type: 'step-finished', step: step.id, status: 'succeeded', durationMs: 0 });
-      return;
-    }
+    // A choose-only step finished when the pick was made.
+    if (step.run === undefined) return;
 
     const commands = hosts.map((h) => ({ host: h.name, command: this.#command(step.run!, h) }));
     const shown = commands.map((c) => ({ host: c.host, command: this.#redactor.text(c.command) }));
@@ -673,11 +672,13 @@ class Run {
     for (const [index, v] of step.verify.entries()) {
       const on = v.on ? resolveTarget(v.on, this.#o.inventory).hosts : hosts;
       const results = await fanOut(on, this.#forks, async (host) => {
+        // The expectation judges the exit code; a verification expecting exit 3 did not "fail".
+        const okExits = v.expect?.exit === undefined ? [0] : [v.expect.exit].flat();
         const run = await this.#exec(
           host,
           this.#command(v.run, host),
           { step: step.id, phase: 'verify' },
-          { sudo: v.sudo ?? false },
+          { sudo: v.sudo ?? false, okExits },
         );
         if (run.status === 'lost' || run.status === 'timed-out' || run.status === 'cancelled') {
           return { host, ok: false, message: run.error ?? run.status };

@@ -84,6 +84,8 @@ const formatters: { [T in EventType]: Formatter<T> } = {
       .join('\n');
   },
   'host-finished': (e, s) => {
+    // A passing verification is reported by its verify-result line.
+    if (e.phase === 'verify' && e.status === 'ok') return undefined;
     const rest = s.partial.get(`${e.host}\u0000stdout`);
     const tail = rest ? `    ${e.host} | ${rest}\n` : '';
     s.partial.delete(`${e.host}\u0000stdout`);

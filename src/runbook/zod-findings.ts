@@ -21,7 +21,8 @@ function findingsFor(issue: Issue, input: unknown, base: readonly PropertyKey[])
   const value = valueAt(input, issue.path);
   const prefix = pathPrefix(at);
   const missing = value === undefined && at.length > 0 && issue.path.length > 0;
-  if (missing && (issue.code === 'invalid_type' || issue.code === 'invalid_value')) {
+  const typeIssue = ['invalid_type', 'invalid_value', 'invalid_union'].includes(issue.code);
+  if (missing && typeIssue) {
     const parent = at.slice(0, -1);
     return [
       { at: parent, message: `${pathPrefix(parent)}missing required field "${String(at.at(-1))}"` },

@@ -120,11 +120,10 @@ describe('schema problems', () => {
   });
 
   it('reports YAML syntax errors where the yaml package puts them', async () => {
-    const lines = await problemLines('broken/yaml-syntax.yaml');
-    expect(lines[0]).toBe(
+    expect(await problemLines('broken/yaml-syntax.yaml')).toEqual([
       '7:3: invalid YAML: Block collections are not allowed within flow collections',
-    );
-    expect(lines.length).toBeGreaterThanOrEqual(1);
+      '8:1: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]',
+    ]);
   });
 
   it('rejects a document that is not a map', async () => {
@@ -148,6 +147,16 @@ describe('schema problems', () => {
         message: 'steps[0]: a step needs at least one of `run`, `manual` or `choose`',
       },
     ]);
+  });
+
+  it('reports a missing enum or top-level field at the map that lacks it', () => {
+    const result = parseRunbook(
+      '# no title\nsystem: s\nsummary: S\nsource: { document: d }\nsteps:\n  - id: a\n    title: A\n    explain: E\n    run: x\n',
+      'x/y.yaml',
+    );
+    expect(result.ok ? [] : result.problems.map((p) => `${p.line}:${p.col}: ${p.message}`)).toEqual(
+      ['2:1: missing required field "title"', '6:5: steps[0]: missing required field "risk"'],
+    );
   });
 
   it('finds positions through merge keys and aliases', () => {

@@ -1,5 +1,6 @@
 /** `stepwise run`, `stepwise check` and `stepwise resume`. */
 import { existsSync } from 'node:fs';
+import type { Decider } from '../../engine/decisions.ts';
 import type { ResumeInput } from '../../engine/engine.ts';
 import type { RunbookChanges } from '../../engine/events.ts';
 import { EXIT, type ExitCode, OperatorError } from '../../errors.ts';
@@ -13,6 +14,7 @@ import { Store } from '../../store/store.ts';
 import { HeadlessDecider, type HeadlessFlags } from '../headless-decider.ts';
 import type { CliIO } from '../io.ts';
 import { parseOverrides, parseSets, prepare } from '../prepare.ts';
+import { PromptDecider } from '../prompt-decider.ts';
 import { type OutputMode, runSession } from '../session.ts';
 
 /** Flags shared by run and resume. */
@@ -42,6 +44,17 @@ function headless(flags: RunFlags): HeadlessFlags {
   };
 }
 
+/**
+ * Headless (`--yes`, `--json`, or no terminal) answers from flags and never waits; otherwise the
+ * operator is asked on the terminal.
+ */
+function deciderFor(io: CliIO, flags: RunFlags): Decider & { close?: () => void } {
+  if (io.interactive && io.terminal && !flags.yes && !flags.json) {
+    return new PromptDecider({ ...io.terminal, user: io.user });
+  }
+  return new HeadlessDecider(headless(flags));
+}
+
 function forks(flags: RunFlags): number | undefined {
   if (flags.forks === undefined) return undefined;
   const n = Number(flags.forks);
@@ -66,7 +79,7 @@ export async function runCommand(
     sets: parseSets(flags.set),
     cwd: io.cwd,
   });
-  const decider = new HeadlessDecider(headless(flags));
+  const decider = deciderFor(io, flags);
   const f = forks(flags);
   if (flags.dryRun) {
     return runSession({
@@ -97,17 +110,21 @@ export async function runCommand(
   });
   store.saveLastParams(prepared.runbook.id, prepared.displayParams, prepared.secretNames);
   if (prepared.inventory?.path) store.rememberInventory(prepared.inventory.path);
-  return runSession({
-    io,
-    prepared,
-    runId,
-    decider,
-    output: outputMode(flags),
-    mode: 'run',
-    journal,
-    store,
-    ...(f ? { forks: f } : {}),
-  });
+  try {
+    return await runSession({
+      io,
+      prepared,
+      runId,
+      decider,
+      output: outputMode(flags),
+      mode: 'run',
+      journal,
+      store,
+      ...(f ? { forks: f } : {}),
+    });
+  } finally {
+    decider.close?.();
+  }
 }
 
 export async function checkCommand(
@@ -194,18 +211,23 @@ export async function resumeCommand(
   };
   const store = Store.open(home);
   const journal = JournalWriter.reopen(file);
-  return runSession({
-    io,
-    prepared,
-    runId,
-    decider: new HeadlessDecider(headless(flags)),
-    output: outputMode(flags),
-    mode: 'run',
-    journal,
-    store,
-    resume,
-    ...(forks(flags) ? { forks: forks(flags)! } : {}),
-  });
+  const decider = deciderFor(io, flags);
+  try {
+    return await runSession({
+      io,
+      prepared,
+      runId,
+      decider,
+      output: outputMode(flags),
+      mode: 'run',
+      journal,
+      store,
+      resume,
+      ...(forks(flags) ? { forks: forks(flags)! } : {}),
+    });
+  } finally {
+    decider.close?.();
+  }
 }
 
 export { EXIT };
