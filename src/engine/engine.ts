@@ -26,7 +26,7 @@ import type {
   RunStatus,
   StepStatus,
 } from './events.ts';
-import { execOnHost, type HostRun } from './exec-on-host.ts';
+import { execOnHost, type HostRun, withSudo } from './exec-on-host.ts';
 import { judge } from './expect.ts';
 import { DEFAULT_FORKS, fanOut } from './fan-out.ts';
 import { LOCAL_HOST, resolveTarget } from './hosts.ts';
@@ -220,7 +220,7 @@ class Run {
         type: 'host-started',
         step: origin.step,
         host: host.name,
-        command: this.#redactor.text(command),
+        command: this.#redactor.text(extra.sudo ? withSudo(command) : command),
         phase: origin.phase,
       });
     }
@@ -372,7 +372,10 @@ class Run {
     if (step.run === undefined) return;
 
     const commands = hosts.map((h) => ({ host: h.name, command: this.#command(step.run!, h) }));
-    const shown = commands.map((c) => ({ host: c.host, command: this.#redactor.text(c.command) }));
+    const shown = commands.map((c) => ({
+      host: c.host,
+      command: this.#redactor.text(step.sudo ? withSudo(c.command) : c.command),
+    }));
     let confirmedBy: string | undefined;
     if (step.risk === 'changes') {
       const a = await this.#ask<'confirm'>({
@@ -413,14 +416,15 @@ class Run {
   }
 
   #plan(step: StepSpec, hosts: Host[]): void {
-    const plan = (phase: Phase, template: string, on: Host[]) => {
+    const plan = (phase: Phase, template: string, on: Host[], sudo = false) => {
       for (const h of on) {
+        const command = this.#command(template, h);
         this.emit({
           type: 'step-planned',
           step: step.id,
           host: h.name,
           phase,
-          command: this.#redactor.text(this.#command(template, h)),
+          command: this.#redactor.text(sudo ? withSudo(command) : command),
         });
       }
     };
@@ -430,9 +434,9 @@ class Run {
         step.choose.run,
         resolveTarget(step.choose.on, this.#o.inventory).hosts.slice(0, 1),
       );
-    if (step.run !== undefined) plan('run', step.run, hosts);
+    if (step.run !== undefined) plan('run', step.run, hosts, step.sudo);
     for (const v of step.verify) {
-      plan('verify', v.run, v.on ? resolveTarget(v.on, this.#o.inventory).hosts : hosts);
+      plan('verify', v.run, v.on ? resolveTarget(v.on, this.#o.inventory).hosts : hosts, v.sudo);
     }
   }
 

@@ -49,8 +49,13 @@ class Keeper {
   }
 }
 
+/** The command line that runs `command` as root without ever prompting (`sudo -n`). */
+export function withSudo(command: string): string {
+  return `sudo -n sh -c ${shellQuote(command)}`;
+}
+
 export async function execOnHost(o: ExecOptions): Promise<HostRun> {
-  const line = o.sudo ? `sudo -n sh -c ${shellQuote(o.command)}` : o.command;
+  const line = o.sudo ? withSudo(o.command) : o.command;
   const kept = { stdout: new Keeper(), stderr: new Keeper() };
   const redactors = {
     stdout: new StreamRedactor(o.redactor),

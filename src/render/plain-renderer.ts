@@ -42,7 +42,8 @@ const formatters: { [T in EventType]: Formatter<T> } = {
     return `${lines.join('\n')}\n`;
   },
   'preflight-started': (e) => (e.checks.length ? 'Preflight checks' : undefined),
-  'preflight-finished': (e) => `Preflight: ${e.status}\n`,
+  'preflight-finished': (e) =>
+    `Preflight: ${e.status}${e.status === 'fail' ? ' (a failing check that gates a step is checked again right before that step)' : ''}\n`,
   'check-started': (e) => (e.gateFor ? `Gate for ${e.gateFor}: ${e.title}` : undefined),
   'check-result': (e) => {
     const ev = e.evidence;
