@@ -41,11 +41,20 @@ export interface ExecOptions {
   okExits?: number[];
 }
 
+/** Keeps the last KEEP_BYTES of a stream without copying it on every chunk. */
 class Keeper {
-  text = '';
+  #parts: string[] = [];
+  #size = 0;
   push(s: string) {
-    this.text += s;
-    if (this.text.length > KEEP_BYTES) this.text = this.text.slice(-KEEP_BYTES);
+    this.#parts.push(s);
+    this.#size += s.length;
+    while (this.#size - this.#parts[0]!.length >= KEEP_BYTES)
+      this.#size -= this.#parts.shift()!.length;
+  }
+  get text(): string {
+    const joined = this.#parts.join('');
+    this.#parts = [joined];
+    return joined.length > KEEP_BYTES ? joined.slice(-KEEP_BYTES) : joined;
   }
 }
 
