@@ -3,6 +3,7 @@
  * (gates, choose, confirm, run on every host, capture, verify, decide after failure), emitting
  * typed events and asking for decisions through the injected Decider. It never prints.
  */
+import { EXIT, OperatorError } from '../errors.ts';
 import type { Host, Inventory } from '../inventory/types.ts';
 import type { CheckSpec, RunbookSpec, StepSpec } from '../runbook/schema.ts';
 import {
@@ -260,7 +261,18 @@ class Run {
   }
 
   #command(template: string, host: Host): string {
-    return renderCommand(template, this.#lookup(host));
+    try {
+      return renderCommand(template, this.#lookup(host));
+    } catch (error) {
+      if (!(error instanceof MissingVariableError)) throw error;
+      // Validation makes sure every name is declared, so this is a value that never arrived:
+      // a secret capture after a resume, or a parameter left empty.
+      throw new OperatorError(
+        `{{ ${error.variable} }} has no value for ${host.name}: ${template}`,
+        `give it with --set ${error.variable}=VALUE, or re-run the step that captures it`,
+        EXIT.needsInput,
+      );
+    }
   }
 
   #throwIfInterrupted(step?: string): void {
@@ -349,7 +361,10 @@ class Run {
 
   async #step(step: StepSpec): Promise<void> {
     const prior = this.#o.resume?.steps[step.id];
-    if (prior === 'succeeded' || prior === 'skipped') return;
+    // Secret captures are never saved, so a read-only step that made one runs again on resume.
+    const remakesSecret =
+      prior === 'succeeded' && step.risk === 'read-only' && step.capture.some((c) => c.secret);
+    if ((prior === 'succeeded' && !remakesSecret) || prior === 'skipped') return;
     this.#throwIfInterrupted(step.id);
     const { hosts, serial } = resolveTarget(step.on, this.#o.inventory);
 
