@@ -20,13 +20,28 @@ export interface CliIO {
   onInterrupt: (handler: () => void) => () => void;
 }
 
+/**
+ * Writes to a stream until its reader goes away. A closed pipe (`stepwise run --json | head -1`)
+ * must not kill a run that is changing things: the error would otherwise be unhandled.
+ */
+function untilClosed(stream: NodeJS.WriteStream): (text: string) => void {
+  let closed = false;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+    closed = true;
+  });
+  return (text) => {
+    if (!closed) stream.write(text);
+  };
+}
+
 /** The real process's IO. */
 export function processIO(): CliIO {
   return {
     env: process.env,
     cwd: process.cwd(),
-    stdout: (t) => process.stdout.write(t),
-    stderr: (t) => process.stderr.write(t),
+    stdout: untilClosed(process.stdout),
+    stderr: untilClosed(process.stderr),
     interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
     terminal: { input: process.stdin, output: process.stdout },
     clock: () => new Date(),

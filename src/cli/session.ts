@@ -32,6 +32,8 @@ export interface SessionOptions {
   store?: Store;
   resume?: ResumeInput;
   forks?: number;
+  /** When the run first started, for the index; a resumed run keeps its original start. */
+  startedAt?: string;
 }
 
 /** Picks the transport for a host from its `ansible_connection`. */
@@ -57,8 +59,10 @@ export async function runSession(o: SessionOptions): Promise<ExitCode> {
 
   let current: string | null = stepOrder[0] ?? null;
   let status: RunOutcome | 'running' = 'running';
+  let startedAt = o.startedAt ?? io.clock().toISOString();
   bus.display((e: RunEvent) => {
     if (e.type === 'step-started') current = e.step;
+    if (e.type === 'run-started') startedAt = e.at;
   });
   const record = () => {
     if (!o.store || o.mode !== 'run') return;
@@ -66,7 +70,7 @@ export async function runSession(o: SessionOptions): Promise<ExitCode> {
       runId: o.runId,
       runbook: prepared.runbook.id,
       title: prepared.runbook.spec.title,
-      startedAt: io.clock().toISOString(),
+      startedAt,
       status,
       journal: o.journal?.path ?? '',
       ...(prepared.inventory?.path ? { inventoryPath: prepared.inventory.path } : {}),
@@ -75,11 +79,15 @@ export async function runSession(o: SessionOptions): Promise<ExitCode> {
   };
 
   const controller = new AbortController();
-  let interrupts = 0;
+  let firstInterrupt: number | undefined;
   const off = io.onInterrupt(() => {
-    interrupts++;
+    // conf's exit hook re-sends the same SIGINT to the process; one Ctrl-C must count once.
+    const now = Date.now();
+    if (firstInterrupt !== undefined && now - firstInterrupt > 300) {
+      io.stderr('\nInterrupted again: stopping now.\n');
+    }
+    firstInterrupt ??= now;
     controller.abort();
-    if (interrupts > 1) io.stderr('\nInterrupted again: stopping now.\n');
   });
   try {
     const outcome = await runEngine({

@@ -21,6 +21,7 @@ import type { EventBus } from './event-bus.ts';
 import type {
   CheckResult,
   DecisionKind,
+  EventOf,
   Phase,
   RunbookChanges,
   RunEvent,
@@ -76,6 +77,9 @@ export interface EngineOptions {
   /** Choices given up front (`--set var=value`). */
   presetChoices?: Record<string, string>;
 }
+
+/** An output event held back until a step's secret captures are known. */
+type HeldOutput = Omit<EventOf<'output'>, 'runId' | 'at'>;
 
 /** How `runEngine` ended: a run status, or `paused` when the operator quit to resume later. */
 export type RunOutcome = RunStatus | 'paused';
@@ -213,7 +217,7 @@ class Run {
     host: Host,
     command: string,
     origin: { step: string; phase: Phase } | { check: string },
-    extra: { sudo?: boolean; timeoutMs?: number; okExits?: number[] } = {},
+    extra: { sudo?: boolean; timeoutMs?: number; okExits?: number[]; hold?: HeldOutput[] } = {},
   ): Promise<HostRun> {
     const isStep = 'step' in origin;
     if (isStep) {
@@ -231,7 +235,7 @@ class Run {
       command,
       origin: isStep ? { step: origin.step } : { check: origin.check },
       redactor: this.#redactor,
-      emit: (e) => this.emit(e),
+      emit: (e) => (extra.hold ? extra.hold.push(e) : this.emit(e)),
       ...(extra.timeoutMs === undefined ? {} : { timeoutMs: extra.timeoutMs }),
       ...(extra.sudo ? { sudo: true } : {}),
       ...(extra.okExits ? { okExits: extra.okExits } : {}),
@@ -372,15 +376,27 @@ class Run {
     if (prior === 'interrupted' || prior === 'running') {
       if (await this.#interrupted(step, hosts)) return;
     }
+    // A gate waiting for the choice this very step makes is judged again once the pick is made.
+    const choosing = step.choose !== undefined && !this.#vars.choices.has(step.choose.var);
+    const afterChoice: CheckSpec[] = [];
     for (const id of step.requires) {
       const check = this.#checks.get(id)!;
+      const results = await this.#evaluate(check, step.id);
+      const failed = results.some((r) => r.status === 'fail');
+      if (choosing && !failed && results.some((r) => r.status === 'waiting')) {
+        afterChoice.push(check);
+      } else if (failed || results.some((r) => r.status === 'waiting')) {
+        await this.#override(check, results, step.id);
+      }
+    }
+    if (choosing) {
+      if (!(await this.#choose(step))) return;
+    }
+    for (const check of afterChoice) {
       const results = await this.#evaluate(check, step.id);
       if (results.some((r) => r.status === 'fail' || r.status === 'waiting')) {
         await this.#override(check, results, step.id);
       }
-    }
-    if (step.choose && !this.#vars.choices.has(step.choose.var)) {
-      if (!(await this.#choose(step))) return;
     }
     if (step.manual !== undefined) return this.#manual(step, hosts);
     // A choose-only step finished when the pick was made.
@@ -507,14 +523,8 @@ class Run {
     const spec = step.choose!;
     const host = resolveTarget(spec.on, this.#o.inventory).hosts[0]!;
     const preset = this.#o.presetChoices?.[spec.var];
-    this.emit({
-      type: 'step-started',
-      step: step.id,
-      title: step.title,
-      risk: 'read-only',
-      hosts: [host.name],
-      attempt: 1,
-    });
+    // No step-started until the pick is made: a run that stops at the question (quit, or a
+    // headless run without --set) leaves the step pending, not interrupted, so resume asks again.
     const run = await this.#exec(host, this.#command(spec.run, host), {
       step: step.id,
       phase: 'choose',
@@ -558,6 +568,14 @@ class Run {
     this.emit({ type: 'choice', step: step.id, var: spec.var, value: this.#redactor.text(value) });
     if (step.run === undefined && step.manual === undefined) {
       this.emit({
+        type: 'step-started',
+        step: step.id,
+        title: step.title,
+        risk: 'read-only',
+        hosts: [host.name],
+        attempt: 1,
+      });
+      this.emit({
         type: 'step-finished',
         step: step.id,
         status: 'succeeded',
@@ -569,15 +587,9 @@ class Run {
 
   async #manual(step: StepSpec, hosts: Host[]): Promise<void> {
     const instructions = renderText(step.manual!, this.#vars.lookupFor(hosts[0] ?? LOCAL_HOST));
-    this.emit({
-      type: 'step-started',
-      step: step.id,
-      title: step.title,
-      risk: step.risk,
-      hosts: hosts.map((h) => h.name),
-      attempt: 1,
-    });
     const started = Date.now();
+    // As with choose: the step starts once the operator says it was done, so stopping at the
+    // question leaves it pending.
     const a = await this.#ask<'manual'>({
       kind: 'manual',
       step: step.id,
@@ -586,6 +598,14 @@ class Run {
     });
     if (a.action === 'abort') throw new Stop('aborted', step.id, `aborted at step ${step.id}`);
     if (a.action === 'skip') return this.#skipped(step, a.reason, a.by);
+    this.emit({
+      type: 'step-started',
+      step: step.id,
+      title: step.title,
+      risk: step.risk,
+      hosts: hosts.map((h) => h.name),
+      attempt: 1,
+    });
     const failures = await this.#verify(step, hosts);
     if (failures.length > 0) {
       const next = await this.#afterFailure(step, failures);
@@ -619,6 +639,9 @@ class Run {
         hosts: hosts.map((h) => h.name),
         attempt,
       });
+      // A secret is only known once captured, so a step that captures one holds its output
+      // back until then; it is released masked, after the host results.
+      const held: HeldOutput[] | undefined = step.capture.some((c) => c.secret) ? [] : undefined;
       const runs = await fanOut(
         hosts.map((h, i) => [h, commands[i]!.command] as const),
         serial ?? this.#forks,
@@ -630,6 +653,7 @@ class Run {
             {
               sudo: step.sudo,
               ...(timeoutMs === undefined ? {} : { timeoutMs }),
+              ...(held ? { hold: held } : {}),
             },
           ),
       );
@@ -668,6 +692,7 @@ class Run {
           });
         }
       });
+      for (const e of held ?? []) this.emit({ ...e, data: this.#redactor.text(e.data) });
       const okHosts = hosts.filter((_, i) => runs[i]!.status === 'ok');
       if (failures.length === 0) failures.push(...(await this.#verify(step, okHosts)));
       if (failures.length === 0) {

@@ -127,7 +127,8 @@ export async function execOnHost(o: ExecOptions): Promise<HostRun> {
       durationMs: Math.round(performance.now() - started),
       stdout: kept.stdout.text,
       stderr: kept.stderr.text,
-      error: `connection lost to ${o.host.name} during ${what}: ${(error as Error).message}`,
+      // A transport's message may quote the command line, secrets and all.
+      error: `connection lost to ${o.host.name} during ${what}: ${o.redactor.text((error as Error).message)}`,
     };
   }
 }

@@ -18,8 +18,10 @@ export class Redactor {
 
   /** Adds a secret, and its shell-quoted form as it appears in rendered commands. */
   add(secret: string): void {
+    // An empty value hides nothing, and its quoted form `''` would mask every empty argument.
+    if (secret === '') return;
     for (const form of new Set([secret, shellQuote(secret)])) {
-      if (form === '' || this.#secrets.includes(form)) continue;
+      if (this.#secrets.includes(form)) continue;
       this.#secrets.push(form);
       this.#longest = Math.max(this.#longest, form.length);
     }
@@ -39,6 +41,22 @@ export class Redactor {
     let out = value;
     for (const s of this.#secrets) if (out.includes(s)) out = out.replaceAll(s, MASK);
     return out;
+  }
+
+  /** The last position at or before `cut` that is not inside an occurrence of a secret. */
+  safeCut(text: string, cut: number): number {
+    let at = cut;
+    for (let moved = true; moved; ) {
+      moved = false;
+      for (const s of this.#secrets) {
+        const i = text.indexOf(s, Math.max(0, at - s.length + 1));
+        if (i !== -1 && i < at) {
+          at = i;
+          moved = true;
+        }
+      }
+    }
+    return at;
   }
 }
 
@@ -67,10 +85,12 @@ export class StreamRedactor {
       return this.#redactor.text(text.slice(0, cut));
     }
     if (text.length > MAX_PENDING) {
+      // Hold back what may be the start of a secret, and never cut through one that is whole:
+      // masking first and cutting after would release the part of a secret past the cut.
       const keep = Math.max(this.#redactor.longest - 1, 0);
-      this.#pending = text.slice(text.length - keep);
-      const redacted = this.#redactor.text(text);
-      return redacted.slice(0, redacted.length - keep);
+      const cut = this.#redactor.safeCut(text, text.length - keep);
+      this.#pending = text.slice(cut);
+      return this.#redactor.text(text.slice(0, cut));
     }
     this.#pending = text;
     return '';

@@ -17,11 +17,20 @@ interface State {
   partial: Map<string, string>;
   /** Set by run-started: a dry run has no journal to resume or report. */
   dryRun: boolean;
+  /** The step whose header was printed last. */
+  headed: string | undefined;
   /** The last step a dry run printed a header for. */
   planned: string | undefined;
 }
 
 type Formatter<T extends EventType> = (e: EventOf<T>, s: State) => string | undefined;
+
+/** A step's header, once, for events that come before its step-started (choose, questions). */
+function header(step: string, s: State): string {
+  if (s.headed === step) return '';
+  s.headed = step;
+  return `\nStep ${s.order.indexOf(step) + 1}/${s.order.length} ${step}\n`;
+}
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
@@ -58,6 +67,9 @@ const formatters: { [T in EventType]: Formatter<T> } = {
   'step-started': (e, s) => {
     s.hosts.set(e.step, e.hosts);
     if (e.attempt === 0) return `Step ${e.step}: verifying after an interruption`;
+    // A step whose header was already shown (its choose list, its question) is not shown twice.
+    if (s.headed === e.step && e.attempt <= 1) return undefined;
+    s.headed = e.step;
     const n = s.order.indexOf(e.step) + 1;
     const again = e.attempt > 1 ? ` (attempt ${e.attempt})` : '';
     return `\nStep ${n}/${s.order.length} ${e.step}: ${e.title} [${e.risk}] on ${e.hosts.join(', ')}${again}`;
@@ -68,7 +80,8 @@ const formatters: { [T in EventType]: Formatter<T> } = {
     s.planned = e.step;
     return `\nStep ${s.order.indexOf(e.step) + 1}/${s.order.length} ${e.step}\n${line}`;
   },
-  'host-started': (e) => `  ${e.phase === 'run' ? '$' : e.phase} ${e.host}: ${e.command}`,
+  'host-started': (e, s) =>
+    `${header(e.step, s)}  ${e.phase === 'run' ? '$' : e.phase} ${e.host}: ${e.command}`,
   output: (e, s) => {
     // Probe output is evidence for the journal; the verdict line says what matters.
     if (e.check !== undefined) return undefined;
@@ -100,7 +113,7 @@ const formatters: { [T in EventType]: Formatter<T> } = {
   capture: (e) => `  captured ${e.name} on ${e.host}: ${e.value}`,
   choice: (e) => `  chose ${e.var} = ${e.value}`,
   'verify-result': (e) => `  verify ${e.host} ${e.status === 'pass' ? '✓' : '✗'} ${e.message}`,
-  'decision-requested': () => undefined,
+  'decision-requested': (e, s) => (e.step ? header(e.step, s).trimEnd() || undefined : undefined),
   decision: (e) =>
     e.kind === 'choose' && e.by === '--set'
       ? undefined
@@ -129,6 +142,7 @@ export function plainRenderer(
     hosts: new Map(),
     partial: new Map(),
     dryRun: false,
+    headed: undefined,
     planned: undefined,
   };
   return (event) => {

@@ -96,8 +96,10 @@ function pickValue(
   if (raw === undefined || raw === '') return param.optional ? '' : undefined;
   const coerced = coerceParam(param, raw);
   if (coerced.ok) return coerced.value;
+  // A secret's value must not reach an error message either.
+  const reason = param.secret ? `its value is not ${coerced.allowed}` : coerced.reason;
   throw new OperatorError(
-    `parameter "${name}": ${coerced.reason} (value from ${describeSource(source)})`,
+    `parameter "${name}": ${reason} (value from ${describeSource(source)})`,
     fixHint(name, source, coerced.allowed, inventoryPath),
   );
 }

@@ -5,6 +5,7 @@
 import type { CheckKind } from '../engine/checks/kind.ts';
 import { checkKindFindings } from './rule-check-kinds.ts';
 import { parameterFindings } from './rule-parameters.ts';
+import { quotingFindings } from './rule-quoting.ts';
 import { referenceFindings } from './rule-references.ts';
 import { regexFindings } from './rule-regexes.ts';
 import { templateFindings } from './rule-templates.ts';
@@ -22,5 +23,6 @@ export function semanticFindings(
     ...checkKindFindings(spec, kinds),
     ...regexFindings(spec),
     ...templateFindings(spec),
+    ...quotingFindings(spec),
   ];
 }

@@ -123,7 +123,9 @@ test('a run where everything works, event by event', async () => {
       step: 'write-state',
       title: 'Write the state file',
       hosts: ['local'],
-      commands: [{ host: 'local', command: `printf '%s %s %s\\n' snap-7 12 'ops team' > ${state}` }],
+      commands: [
+        { host: 'local', command: `printf '%s %s %s\\n' snap-7 12 'ops team' > ${state}` },
+      ],
     },
     ...[1, 2].map(() => ({
       kind: 'confirm-destructive',
@@ -144,7 +146,10 @@ test('events carry the run id and the injected clock; durations normalise to 0',
   const r = await runScenario({
     yaml,
     dir: scratch.dir,
-    script: { confirm: [{ action: 'run' }], 'confirm-destructive': [{ action: 'run', typed: 'wipe snap-7' }] },
+    script: {
+      confirm: [{ action: 'run' }],
+      'confirm-destructive': [{ action: 'run', typed: 'wipe snap-7' }],
+    },
   });
   const events = normalise(r.events);
   expect(events[0]).toEqual({

@@ -5,6 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onTestFinished } from 'vitest';
 import type { AnswerMap, Decider, DecisionRequest } from '../../src/engine/decisions.ts';
 import {
   type EngineOptions,
@@ -21,7 +22,6 @@ import { parseRunbook } from '../../src/runbook/load.ts';
 import { resolveParams } from '../../src/runbook/params.ts';
 import { shellQuote } from '../../src/runbook/template.ts';
 import { localTransport } from '../../src/transports/local.ts';
-import { onTestFinished } from 'vitest';
 
 export const RUN_ID = '20261121-030000-test-0001';
 export const NOW = '2026-11-21T03:00:00.000Z';
@@ -52,8 +52,11 @@ export type Script = { [K in DecisionKind]?: AnswerMap[K][] };
 export class ScriptedDecider implements Decider {
   readonly requests: DecisionRequest[] = [];
   readonly #queues: Script;
+  readonly #before: ((request: DecisionRequest) => void) | undefined;
 
-  constructor(script: Script = {}) {
+  /** `before` runs as each question is asked: the operator's work between seeing and answering. */
+  constructor(script: Script = {}, before?: (request: DecisionRequest) => void) {
+    this.#before = before;
     this.#queues = Object.fromEntries(
       Object.entries(script).map(([k, answers]) => [k, [...answers]]),
     ) as Script;
@@ -61,6 +64,7 @@ export class ScriptedDecider implements Decider {
 
   async decide<K extends DecisionKind>(request: Extract<DecisionRequest, { kind: K }>) {
     this.requests.push(request);
+    this.#before?.(request);
     const queue = this.#queues[request.kind] as AnswerMap[K][] | undefined;
     const answer = queue?.shift();
     if (answer === undefined) {
@@ -80,7 +84,11 @@ export class ScriptedDecider implements Decider {
 }
 
 /** A scratch directory for the current test, removed when it ends; runbooks get it as `dir`. */
-export function scratchDir(): { dir: string; path(name: string): string; read(name: string): string } {
+export function scratchDir(): {
+  dir: string;
+  path(name: string): string;
+  read(name: string): string;
+} {
   const dir = mkdtempSync(join(tmpdir(), 'stepwise-engine-'));
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   return {
@@ -99,10 +107,14 @@ export interface RunSetup {
   script?: Script;
   decider?: ScriptedDecider;
   options?: Partial<EngineOptions>;
+  /** Keep the events when the engine throws, and return the error as `thrown`. */
+  allowThrow?: boolean;
 }
 
 export interface RunResult {
-  outcome: RunOutcome;
+  /** How the run ended; undefined when the engine threw (see `thrown`). */
+  outcome: RunOutcome | undefined;
+  thrown?: unknown;
   events: RunEvent[];
   decider: ScriptedDecider;
   /** One line per event (output left out), with the scratch dir shown as `$DIR`. */
@@ -127,7 +139,7 @@ export async function runScenario(setup: RunSetup): Promise<RunResult> {
   const events: RunEvent[] = [];
   const bus = new EventBus().critical((e) => events.push(e));
   const decider = setup.decider ?? new ScriptedDecider(setup.script);
-  const outcome = await runEngine({
+  const running = runEngine({
     runId: RUN_ID,
     runbook,
     ...(inventory ? { inventory } : {}),
@@ -140,9 +152,18 @@ export async function runScenario(setup: RunSetup): Promise<RunResult> {
     clock,
     ...setup.options,
   });
+  let outcome: RunOutcome | undefined;
+  let thrown: unknown;
+  try {
+    outcome = await running;
+  } catch (error) {
+    if (!setup.allowThrow) throw error;
+    thrown = error;
+  }
   const log = brief(events, setup.dir);
   return {
     outcome,
+    ...(setup.allowThrow ? { thrown } : {}),
     events,
     decider,
     log,

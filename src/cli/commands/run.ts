@@ -223,6 +223,7 @@ export async function resumeCommand(
       journal,
       store,
       resume,
+      startedAt: state.startedAt,
       ...(forks(flags) ? { forks: forks(flags)! } : {}),
     });
   } finally {

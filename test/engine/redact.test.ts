@@ -1,0 +1,86 @@
+/** Redactor and StreamRedactor: masking by value, whole or split across chunks. */
+import { describe, expect, test } from 'vitest';
+import { MASK, Redactor, StreamRedactor } from '../../src/engine/redact.ts';
+
+const SECRET = 'hunter2-s3cr3t';
+
+/** Feeds chunks through a stream redactor and returns everything it released. */
+function stream(redactor: Redactor, chunks: (string | Buffer)[]): string {
+  const s = new StreamRedactor(redactor);
+  return chunks.map((c) => s.push(typeof c === 'string' ? Buffer.from(c) : c)).join('') + s.end();
+}
+
+describe('Redactor', () => {
+  test('masks every occurrence, and the shell-quoted form used in commands', () => {
+    const r = new Redactor(['it is', SECRET]);
+    expect(r.text(`a ${SECRET} b ${SECRET}`)).toBe(`a ${MASK} b ${MASK}`);
+    expect(r.text(`echo 'it is' and it is`)).toBe(`echo ${MASK} and ${MASK}`);
+  });
+
+  test('a secret containing another is masked whole', () => {
+    const r = new Redactor(['abc', 'xabcx']);
+    expect(r.text('xabcx abc')).toBe(`${MASK} ${MASK}`);
+  });
+
+  test('empty secrets are ignored; secrets can be added later', () => {
+    const r = new Redactor(['']);
+    expect(r.isEmpty).toBe(true);
+    expect(r.text('text')).toBe('text');
+    r.add(SECRET);
+    expect(r.longest).toBe(SECRET.length);
+    expect(r.text(SECRET)).toBe(MASK);
+  });
+});
+
+describe('StreamRedactor', () => {
+  test('a secret split mid-way across chunks is masked', () => {
+    const r = new Redactor([SECRET]);
+    for (let cut = 1; cut < SECRET.length; cut++) {
+      const out = stream(r, [`token=${SECRET.slice(0, cut)}`, `${SECRET.slice(cut)} ok\nnext\n`]);
+      expect(out).toBe(`token=${MASK} ok\nnext\n`);
+    }
+  });
+
+  test('a secret split over three chunks, and at the very end without a newline', () => {
+    const r = new Redactor([SECRET]);
+    expect(stream(r, ['a hun', 'ter2-s', '3cr3t'])).toBe(`a ${MASK}`);
+  });
+
+  test('complete lines are released at once; a partial line waits for its newline', () => {
+    const s = new StreamRedactor(new Redactor([SECRET]));
+    expect(s.push(Buffer.from('line one\nhalf'))).toBe('line one\n');
+    expect(s.push(Buffer.from(' a line'))).toBe('');
+    expect(s.push(Buffer.from(` ${SECRET}\n`))).toBe(`half a line ${MASK}\n`);
+    expect(s.end()).toBe('');
+  });
+
+  test('a multi-byte character split across chunks is decoded whole', () => {
+    const bytes = Buffer.from('grüße 🚀\n');
+    const out = stream(new Redactor([SECRET]), [
+      bytes.subarray(0, 3),
+      bytes.subarray(3, 10),
+      bytes.subarray(10),
+    ]);
+    expect(out).toBe('grüße 🚀\n');
+  });
+
+  test('a very long line without a newline is released in pieces, still masked', () => {
+    const r = new Redactor([SECRET]);
+    const long = 'x'.repeat(70 * 1024);
+    const s = new StreamRedactor(r);
+    const first = s.push(Buffer.from(`${long}${SECRET.slice(0, 5)}`));
+    expect(first.length).toBeGreaterThan(0);
+    const out = first + s.push(Buffer.from(`${SECRET.slice(5)} tail\n`)) + s.end();
+    expect(out).toBe(`${long}${MASK} tail\n`);
+  });
+
+  // A long line released while a secret straddles the point where it is cut.
+  test('a long line cut right after a secret does not leak the end of it', () => {
+    const r = new Redactor([SECRET]);
+    const long = 'x'.repeat(70 * 1024);
+    for (let after = 0; after < SECRET.length; after++) {
+      const out = stream(r, [`${long}${SECRET}${'y'.repeat(after)}`, ' tail\n']);
+      expect(out).toBe(`${long}${MASK}${'y'.repeat(after)} tail\n`);
+    }
+  });
+});
