@@ -67,7 +67,16 @@ export function buildProgram(io: CliIO, exit: (code: ExitCode) => void): Command
     .showHelpAfterError()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride()
+    .allowExcessArguments(true)
     .action(() => {
+      const [unknown] = program.args;
+      if (unknown !== undefined) {
+        io.stderr(
+          `error: unknown command '${unknown}'\n  hint: see \`stepwise --help\` for the commands\n`,
+        );
+        exit(EXIT.usage);
+        return;
+      }
       io.stdout(
         [
           'stepwise: walk a runbook one checked step at a time.',

@@ -52,6 +52,11 @@ export class PromptDecider implements Decider {
     }
   }
 
+  /** The exact command for each host, right above the question that runs it. */
+  #showCommands(commands: readonly { host: string; command: string }[]): void {
+    for (const c of commands) this.#io.output.write(`  $ ${c.host}: ${c.command}\n`);
+  }
+
   async decide<K extends DecisionKind>(request: RequestOf<K>): Promise<Answer<K>> {
     return (await this.#answer(request)) as Answer<K>;
   }
@@ -61,6 +66,7 @@ export class PromptDecider implements Decider {
     const write = (t: string) => this.#io.output.write(t);
     switch (r.kind) {
       case 'confirm': {
+        this.#showCommands(r.commands);
         const a = await this.#pick(`Run "${r.title}" on ${r.hosts.join(', ')}?`, [
           'yes',
           'skip',
@@ -72,6 +78,7 @@ export class PromptDecider implements Decider {
         return { action: a, by };
       }
       case 'confirm-destructive': {
+        this.#showCommands(r.commands);
         write(`  "${r.title}" is destructive on ${r.hosts.join(', ')}.\n`);
         const typed = await this.#ask(`  Type "${r.phrase}" to run it, or skip / abort / quit: `);
         if (typed === 'skip') return { action: 'skip', reason: await this.#reason('skip'), by };

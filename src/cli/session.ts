@@ -25,7 +25,8 @@ export interface SessionOptions {
   io: CliIO;
   prepared: Prepared;
   runId: string;
-  decider: Decider;
+  /** Closed when the session ends (a terminal prompt releases stdin). */
+  decider: Decider & { close?: () => void };
   output: OutputMode;
   mode: 'run' | 'dry-run' | 'check';
   journal?: JournalWriter;
@@ -122,6 +123,7 @@ export async function runSession(o: SessionOptions): Promise<ExitCode> {
     status = 'failed';
     throw error;
   } finally {
+    o.decider.close?.();
     off();
     record();
     o.journal?.close();

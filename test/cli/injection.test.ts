@@ -2,8 +2,9 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLI_TIMEOUT, cleanupWorkspaces, events, ofType, workspace } from './helpers.ts';
+import { CLI_TIMEOUT, cleanupWorkspaces, events, ofType, position, workspace } from './helpers.ts';
 
 const planted: string[] = [];
 afterEach(() => {
@@ -97,13 +98,26 @@ describe('shell injection through parameters', { timeout: CLI_TIMEOUT }, () => {
     const ws = workspace();
     const double = target('pwned-dq');
     const single = target('pwned-sq');
-    ws.writeRunbook('t/quoted', {
+    const file = ws.writeRunbook('t/quoted', {
       parameters: { a: { description: 'a' }, b: { description: 'b' } },
       steps: [
         { id: 'double', run: 'echo "{{ a }}"' },
         { id: 'single', run: "echo '{{ b }}'" },
       ],
     });
+    // Inside the quotes the renderer's quoting is defeated ("…" still expands $(…), '…' is
+    // closed by a ' in the value), so the runbook is invalid, pinned to each command.
+    const shown = path.relative(ws.dir, file);
+    const text = fs.readFileSync(file, 'utf8');
+    const at = (needle: string) => {
+      const { line, col } = position(text, needle);
+      return `${shown}:${line}:${col}`;
+    };
+    const fix = 'is inside quotes; values are shell-quoted for you, so remove the quotes around it';
+    const problems =
+      `${at('echo "{{ a }}"')}: steps[0].run: {{ a }} ${fix}\n` +
+      `${at("echo '{{ b }}'")}: steps[1].run: {{ b }} ${fix}\n`;
+
     const r = await ws.run([
       'run',
       't/quoted',
@@ -112,8 +126,17 @@ describe('shell injection through parameters', { timeout: CLI_TIMEOUT }, () => {
       '--set',
       `b=$(touch ${single})`,
     ]);
-    // Refusing such a runbook or running it harmlessly are both fine; running the payload is not.
-    expect(fs.existsSync(double), `${double} (stdout:\n${r.stdout})`).toBe(false);
-    expect(fs.existsSync(single), `${single} (stdout:\n${r.stdout})`).toBe(false);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`error: ${problems}`);
+    expect(fs.existsSync(double), double).toBe(false);
+    expect(fs.existsSync(single), single).toBe(false);
+
+    const v = await ws.run(['validate', shown]);
+    expect(v.code).toBe(1);
+    expect(v.stdout).toBe(problems);
+    expect(v.stderr).toBe('2 problems found\n');
+    expect(fs.existsSync(double)).toBe(false);
+    expect(fs.existsSync(single)).toBe(false);
   });
 });

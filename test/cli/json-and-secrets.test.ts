@@ -107,7 +107,7 @@ describe('secret parameters', { timeout: CLI_TIMEOUT }, () => {
       ],
       steps: [
         { id: 'echo-token', run: 'echo {{ token }}' },
-        { id: 'stderr-token', run: 'echo "as {{ user }}" {{ token }} >&2' },
+        { id: 'stderr-token', run: 'echo as {{ user }} {{ token }} >&2' },
         {
           id: 'capture',
           run: 'echo got {{ token }}',

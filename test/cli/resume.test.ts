@@ -98,12 +98,15 @@ describe('headless resume at a step that needed input', { timeout: CLI_TIMEOUT }
     const first = await ws.run(['run', 't/pick', '-i', inv, '--yes', '--json']);
     expect(first.code).toBe(3);
     expect(first.stderr).toContain('--set colour=VALUE');
+    // Stopped at the question: the step never started, so it is pending, not interrupted.
+    expect(ofType(events(first.stdout), 'step-started')).toEqual([]);
     const runId = events(first.stdout)[0]!.runId;
 
     const r = await ws.run(['resume', runId, '--yes', '--set', 'colour=blue', '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const list = events(r.stdout);
+    expect(ofType(list, 'decision-requested').filter((e) => e.kind === 'interrupted')).toEqual([]);
     expect(ofType(list, 'choice')).toMatchObject([{ step: 'pick', var: 'colour', value: 'blue' }]);
     expect(list.at(-1)).toMatchObject({ type: 'run-finished', status: 'succeeded' });
     expect(
@@ -144,11 +147,19 @@ describe('headless resume at a step that needed input', { timeout: CLI_TIMEOUT }
     expect(first.code).toBe(3);
     expect(first.stderr).toContain('--manual-done by-hand');
     expect(fs.existsSync(after)).toBe(false);
+    // Stopped at the question: the step never started, so it is pending, not interrupted.
+    expect(ofType(events(first.stdout), 'step-started')).toEqual([]);
     const runId = events(first.stdout)[0]!.runId;
 
     const r = await ws.run(['resume', runId, '--manual-done', 'by-hand', '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
+    const list = events(r.stdout);
+    expect(ofType(list, 'decision-requested').filter((e) => e.kind === 'interrupted')).toEqual([]);
+    expect(ofType(list, 'step-finished')).toMatchObject([
+      { step: 'by-hand', status: 'succeeded' },
+      { step: 'after', status: 'succeeded' },
+    ]);
     expect(fs.existsSync(after)).toBe(true);
   });
 });

@@ -45,13 +45,14 @@ test('items come from the command, matched by `item`, newest first; the pick is 
       ],
     },
   ]);
+  // A choose-only step starts once the pick is made, right before it finishes.
   expect(r.log.slice(3)).toEqual([
-    'step-started pick-snapshot read-only attempt 1 [local]',
     `host-started pick-snapshot@local choose: ${listCommand}`,
     'host-finished pick-snapshot@local choose ok (exit 0)',
     'ask choose step=pick-snapshot',
     'answer choose pick 2026-11-09 by tester',
     'choice pick-snapshot snapshot=2026-11-09',
+    'step-started pick-snapshot read-only attempt 1 [local]',
     'step-finished pick-snapshot succeeded',
     'step-started restore read-only attempt 1 [local]',
     'host-started restore@local run: echo restoring 2026-11-09',
@@ -151,4 +152,16 @@ test('parseItems: whole lines without `item`, first group, named group, numeric 
     { value: 'x', label: 'id=7 name=x' },
   ]);
   expect(parseItems('abc\n', 'b', 'as-listed')).toEqual([{ value: 'b', label: 'abc' }]);
+});
+
+test('quit at the question leaves the choosing step unstarted, so a resume asks again', async () => {
+  const r = await runScenario({ yaml, script: { choose: [{ action: 'quit' }] } });
+  expect(r.outcome).toBe('paused');
+  expect(r.log.slice(3)).toEqual([
+    `host-started pick-snapshot@local choose: ${listCommand}`,
+    'host-finished pick-snapshot@local choose ok (exit 0)',
+    'ask choose step=pick-snapshot',
+    'answer choose quit by tester',
+    'run-paused at pick-snapshot',
+  ]);
 });

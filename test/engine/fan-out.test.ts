@@ -101,9 +101,9 @@ steps:
     on: ${target}
     risk: read-only
     run: >-
-      mkdir {{ dir }}/lock 2>/dev/null || { echo "{{ host }} overlapped" >&2; exit 1; };
-      echo "start {{ host }}" >> {{ dir }}/log; sleep 0.3;
-      echo "end {{ host }}" >> {{ dir }}/log; rmdir {{ dir }}/lock
+      mkdir {{ dir }}/lock 2>/dev/null || { echo {{ host }} overlapped >&2; exit 1; };
+      echo start {{ host }} >> {{ dir }}/log; sleep 0.3;
+      echo end {{ host }} >> {{ dir }}/log; rmdir {{ dir }}/lock
 `;
 
 test('serial: 1 runs the hosts one at a time, in inventory order', async () => {

@@ -37,10 +37,11 @@ test('manual: instructions are rendered unquoted; done runs the verification', a
       instructions: `Pull the disk labelled rack 4 / slot 'b' on local,\nthen create ${scratch.dir}/swapped.\n`,
     },
   ]);
+  // The step starts once the operator says it was done, before its verification.
   expect(r.log.slice(3)).toEqual([
-    'step-started swap-disk changes attempt 1 [local]',
     'ask manual step=swap-disk',
     'answer manual done by tester',
+    'step-started swap-disk changes attempt 1 [local]',
     'host-started swap-disk@local verify: test -e $DIR/swapped',
     'host-finished swap-disk@local verify ok (exit 0)',
     'verify-result swap-disk@local #0 pass: the marker exists: ok ((no output))',
@@ -82,8 +83,8 @@ test('manual: skip marks it skipped with the reason and verifies nothing', async
     script: { manual: [{ action: 'skip', reason: 'done last week' }] },
   });
   expect(r.outcome).toBe('succeeded');
+  // Skipped at the question: the step never started.
   expect(r.log.slice(3)).toEqual([
-    'step-started swap-disk changes attempt 1 [local]',
     'ask manual step=swap-disk',
     'answer manual skip by tester: done last week',
     'step-finished swap-disk skipped by tester: done last week',
@@ -99,4 +100,18 @@ test('manual: abort ends the run as aborted', async () => {
   });
   expect(r.outcome).toBe('aborted');
   expect(r.log.at(-1)).toBe('run-finished aborted: aborted at step swap-disk');
+});
+
+test('manual: quit at the question leaves the step unstarted, so a resume asks again', async () => {
+  const r = await runScenario({
+    yaml,
+    dir: scratchDir().dir,
+    script: { manual: [{ action: 'quit' }] },
+  });
+  expect(r.outcome).toBe('paused');
+  expect(r.log.slice(3)).toEqual([
+    'ask manual step=swap-disk',
+    'answer manual quit by tester',
+    'run-paused at swap-disk',
+  ]);
 });

@@ -13,7 +13,7 @@ steps:
     title: Log in
     explain: Echoes the token everywhere it can.
     risk: changes
-    run: echo "token is {{ token }}"; echo "bad token {{ token }}" >&2; exit 1
+    run: echo 'token is' {{ token }}; echo 'bad token' {{ token }} >&2; exit 1
   - id: split
     title: Print it in two pieces
     explain: The token reaches the engine in two chunks.
@@ -30,7 +30,7 @@ steps:
     title: Use the key
     explain: Echoes the captured key.
     risk: read-only
-    run: echo "using {{ session_key }}"; echo "raw sk-live-1234567" >&2
+    run: echo using {{ session_key }}; echo "raw sk-live-1234567" >&2
 `;
 
 test('secret parameters and captures are masked in every event and request', async () => {
@@ -51,7 +51,7 @@ test('secret parameters and captures are masked in every event and request', asy
   expect(everything).not.toContain('sk-live-1234567');
 
   // The command as shown and as started (the token reaches the shell quoted).
-  const shown = `echo "token is ${MASK}"; echo "bad token ${MASK}" >&2; exit 1`;
+  const shown = `echo 'token is' ${MASK}; echo 'bad token' ${MASK} >&2; exit 1`;
   expect(r.decider.requests[0]).toMatchObject({
     kind: 'confirm',
     commands: [{ host: 'local', command: shown }],
@@ -70,9 +70,16 @@ test('secret parameters and captures are masked in every event and request', asy
   // A secret capture: masked in its capture event, in later commands and in later output.
   expect(r.log).toContain(`capture mint@local session_key=${MASK} (secret)`);
   expect(r.output('mint')).toBe(`session=${MASK} ok\n`);
-  expect(r.log).toContain(
-    `host-started use@local run: echo "using ${MASK}"; echo "raw ${MASK}" >&2`,
-  );
+  // Its output was held back until the capture was known, then released after the host result.
+  expect(r.events.filter((e) => 'step' in e && e.step === 'mint').map((e) => e.type)).toEqual([
+    'step-started',
+    'host-started',
+    'host-finished',
+    'capture',
+    'output',
+    'step-finished',
+  ]);
+  expect(r.log).toContain(`host-started use@local run: echo using ${MASK}; echo "raw ${MASK}" >&2`);
   expect(r.output('use', 'local', 'stdout')).toBe(`using ${MASK}\n`);
   expect(r.output('use', 'local', 'stderr')).toBe(`raw ${MASK}\n`);
 });
@@ -102,7 +109,7 @@ parameters:
 checks:
   - id: token-valid
     title: The token is accepted
-    run: echo "rejected {{ token }}"; exit 1
+    run: echo rejected {{ token }}; exit 1
 steps:
   - id: check-token
     title: Check the token
@@ -110,7 +117,7 @@ steps:
     risk: read-only
     run: 'true'
     verify:
-      - run: echo "still {{ token }}"
+      - run: echo still {{ token }}
         expect: { stdout: '^ok' }
 `,
     sets: { token: TOKEN },
@@ -125,6 +132,6 @@ steps:
     `check-result token-valid@local fail: The token is accepted: expected exit 0, found exit 1: rejected ${MASK}`,
   );
   expect(r.log).toContain(
-    `verify-result check-token@local #0 fail: echo "still {{ token }}": expected output matching /^ok/, found still ${MASK}`,
+    `verify-result check-token@local #0 fail: echo still {{ token }}: expected output matching /^ok/, found still ${MASK}`,
   );
 });

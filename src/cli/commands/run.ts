@@ -110,21 +110,17 @@ export async function runCommand(
   });
   store.saveLastParams(prepared.runbook.id, prepared.displayParams, prepared.secretNames);
   if (prepared.inventory?.path) store.rememberInventory(prepared.inventory.path);
-  try {
-    return await runSession({
-      io,
-      prepared,
-      runId,
-      decider,
-      output: outputMode(flags),
-      mode: 'run',
-      journal,
-      store,
-      ...(f ? { forks: f } : {}),
-    });
-  } finally {
-    decider.close?.();
-  }
+  return runSession({
+    io,
+    prepared,
+    runId,
+    decider,
+    output: outputMode(flags),
+    mode: 'run',
+    journal,
+    store,
+    ...(f ? { forks: f } : {}),
+  });
 }
 
 export async function checkCommand(
@@ -211,24 +207,20 @@ export async function resumeCommand(
   };
   const store = Store.open(home);
   const journal = JournalWriter.reopen(file);
-  const decider = deciderFor(io, flags);
-  try {
-    return await runSession({
-      io,
-      prepared,
-      runId,
-      decider,
-      output: outputMode(flags),
-      mode: 'run',
-      journal,
-      store,
-      resume,
-      startedAt: state.startedAt,
-      ...(forks(flags) ? { forks: forks(flags)! } : {}),
-    });
-  } finally {
-    decider.close?.();
-  }
+  const f = forks(flags);
+  return runSession({
+    io,
+    prepared,
+    runId,
+    decider: deciderFor(io, flags),
+    output: outputMode(flags),
+    mode: 'run',
+    journal,
+    store,
+    resume,
+    startedAt: state.startedAt,
+    ...(f ? { forks: f } : {}),
+  });
 }
 
 export { EXIT };
