@@ -6,6 +6,7 @@ import type { RunbookChanges } from '../../engine/events.ts';
 import { EXIT, type ExitCode, OperatorError } from '../../errors.ts';
 import { journalPath } from '../../journal/paths.ts';
 import { readJournal } from '../../journal/reader.ts';
+import { lockRun } from '../../journal/run-lock.ts';
 import { foldRun } from '../../journal/run-state.ts';
 import { JournalWriter } from '../../journal/writer.ts';
 import { newRunId } from '../../store/run-id.ts';
@@ -95,7 +96,8 @@ export async function runCommand(
   const home = stateHome(io.env);
   const store = Store.open(home);
   const runId = newRunId(io.clock, prepared.runbook.id);
-  const journal = JournalWriter.create(journalPath(home, runId), {
+  const file = journalPath(home, runId);
+  const journal = JournalWriter.create(file, {
     runId,
     runbook: prepared.runbook.id,
     runbookPath: prepared.runbook.path,
@@ -108,6 +110,7 @@ export async function runCommand(
     ...(prepared.inventory?.path ? { inventoryPath: prepared.inventory.path } : {}),
     createdAt: io.clock().toISOString(),
   });
+  const lock = lockRun(file, runId);
   store.saveLastParams(prepared.runbook.id, prepared.displayParams, prepared.secretNames);
   if (prepared.inventory?.path) store.rememberInventory(prepared.inventory.path);
   return runSession({
@@ -120,7 +123,7 @@ export async function runCommand(
     journal,
     store,
     ...(f ? { forks: f } : {}),
-  });
+  }).finally(() => lock.release());
 }
 
 export async function checkCommand(
@@ -172,6 +175,21 @@ export async function resumeCommand(
   if (!existsSync(file)) {
     throw new OperatorError(`no run ${runId} in ${home}`, 'list the runs with `stepwise runs`');
   }
+  const lock = lockRun(file, runId);
+  try {
+    return await resumeLocked(io, runId, file, flags);
+  } finally {
+    lock.release();
+  }
+}
+
+async function resumeLocked(
+  io: CliIO,
+  runId: string,
+  file: string,
+  flags: RunFlags & { runbooks: string[] },
+): Promise<ExitCode> {
+  const home = stateHome(io.env);
   const { header, events, tornTail } = readJournal(file);
   const state = foldRun(header, events);
   if (state.status === 'succeeded') {
