@@ -657,7 +657,21 @@ class Run {
             },
           ),
       );
+      // Released before anything else, so even a cancelled attempt's output reaches the journal;
+      // on success the secret captures below are masked in it first.
+      const release = () => {
+        for (const e of held?.splice(0) ?? [])
+          this.emit({ ...e, data: this.#redactor.text(e.data) });
+      };
       if (this.#o.signal?.aborted) {
+        // Whatever secret a cancelled command printed is still masked in its released output.
+        for (const run of runs) {
+          for (const spec of step.capture.filter((c) => c.secret)) {
+            const got = capture(spec, run.stdout, run.stderr);
+            if (got.ok) this.#redactor.add(got.value);
+          }
+        }
+        release();
         this.emit({
           type: 'step-finished',
           step: step.id,
@@ -692,7 +706,7 @@ class Run {
           });
         }
       });
-      for (const e of held ?? []) this.emit({ ...e, data: this.#redactor.text(e.data) });
+      release();
       const okHosts = hosts.filter((_, i) => runs[i]!.status === 'ok');
       if (failures.length === 0) failures.push(...(await this.#verify(step, okHosts)));
       if (failures.length === 0) {
