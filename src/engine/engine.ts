@@ -29,7 +29,7 @@ import type {
   StepStatus,
 } from './events.ts';
 import { execOnHost, type HostRun, withSudo } from './exec-on-host.ts';
-import { judge } from './expect.ts';
+import { judge, NO_OUTPUT } from './expect.ts';
 import { DEFAULT_FORKS, fanOut } from './fan-out.ts';
 import { LOCAL_HOST, resolveTarget } from './hosts.ts';
 import { MASK, Redactor } from './redact.ts';
@@ -732,9 +732,10 @@ class Run {
       const results = await fanOut(on, this.#forks, async (host) => {
         // The expectation judges the exit code; a verification expecting exit 3 did not "fail".
         const okExits = v.expect?.exit === undefined ? [0] : [v.expect.exit].flat();
+        const command = this.#command(v.run, host);
         const run = await this.#exec(
           host,
-          this.#command(v.run, host),
+          command,
           { step: step.id, phase: 'verify' },
           { sudo: v.sudo ?? false, okExits },
         );
@@ -742,12 +743,13 @@ class Run {
           return { host, ok: false, message: run.error ?? run.status };
         }
         const j = judge(run, v.expect, (t) => renderText(t, this.#vars.lookupFor(host)));
-        const what = v.title ?? v.run;
+        // The command as run on this host, not its template; the message is redacted below.
+        const what = v.title ?? command;
         return {
           host,
           ok: j.ok,
           message: j.ok
-            ? `${what}: ok (${j.found})`
+            ? `${what}: ok ${j.found === NO_OUTPUT ? NO_OUTPUT : `(${j.found})`}`
             : `${what}: expected ${j.expected}, found ${j.found}`,
         };
       });

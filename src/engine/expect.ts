@@ -16,6 +16,9 @@ const ops = {
 } as const;
 const opText = { gt: '>', gte: '>=', lt: '<', lte: '<=', eq: '=' } as const;
 
+/** What `found` says when a command printed nothing (already in parentheses). */
+export const NO_OUTPUT = '(no output)';
+
 /** Short, one-line form of output for evidence. */
 export function summarize(text: string, max = 200): string {
   const t = text.trim();
@@ -31,7 +34,7 @@ export function judge(
   expect: Expect | undefined,
   resolve: (template: string) => string = (t) => t,
 ): Judgement {
-  const found = summarize(result.stdout) || summarize(result.stderr) || '(no output)';
+  const found = summarize(result.stdout) || summarize(result.stderr) || NO_OUTPUT;
   const exits = expect?.exit === undefined ? [0] : [expect.exit].flat();
   if (result.exitCode === null || !exits.includes(result.exitCode)) {
     const how = result.exitCode === null ? 'killed by a signal' : `exit ${result.exitCode}`;

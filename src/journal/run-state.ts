@@ -109,7 +109,7 @@ export interface DecisionState {
   at: string;
 }
 
-/** A check's latest verdict on one host. */
+/** A check's verdict on one host. */
 export interface CheckHostResult {
   host: string;
   status: Verdict;
@@ -118,14 +118,28 @@ export interface CheckHostResult {
   at: string;
 }
 
-/** A check and its latest verdict per host. */
+/** One evaluation of a check right before a step it gates (`requires`). */
+export interface GateEvaluation {
+  step: string;
+  /** 1 for the check's first evaluation before this step; more after a resume or a late pick. */
+  attempt: number;
+  /** When the evaluation started. */
+  at: string;
+  results: CheckHostResult[];
+}
+
+/**
+ * A check and its verdicts. The preflight and each gate evaluation are kept apart: a check that
+ * failed in the preflight and passed right before its step must show both, never just the last.
+ */
 export interface CheckState {
   id: string;
   /** Null when a result arrived without a check-started (should not happen). */
   title: string | null;
-  /** The step this check gates, when it is not part of the preflight. */
-  gateFor: string | null;
-  results: CheckHostResult[];
+  /** Verdict per host in the preflight (the last preflight, as a resume runs it again). */
+  preflight: CheckHostResult[];
+  /** Every gate evaluation, in the order they ran. */
+  gates: GateEvaluation[];
 }
 
 /** A host of the run, as the inventory gave it. */
@@ -217,12 +231,14 @@ export function foldRun(header: JournalHeader, events: readonly RunEvent[]): Run
     warnings: [],
   };
   for (const id of state.stepOrder) state.steps[id] = newStep(id);
-  for (const event of events) apply(state, event);
+  // Where each check's results go: check-result does not say whether it is a gate's.
+  const open = new Map<string, CheckHostResult[]>();
+  for (const event of events) apply(state, event, open);
   finish(state);
   return state;
 }
 
-function apply(state: RunState, e: RunEvent): void {
+function apply(state: RunState, e: RunEvent, open: Map<string, CheckHostResult[]>): void {
   state.lastEventAt = e.at;
   switch (e.type) {
     case 'run-started':
@@ -244,7 +260,15 @@ function apply(state: RunState, e: RunEvent): void {
     case 'check-started': {
       const check = checkOf(state, e.check);
       check.title = e.title;
-      check.gateFor = e.gateFor ?? null;
+      if (e.gateFor === undefined) {
+        open.set(e.check, check.preflight);
+        return;
+      }
+      const step = e.gateFor;
+      const attempt = check.gates.filter((g) => g.step === step).length + 1;
+      const gate: GateEvaluation = { step, attempt, at: e.at, results: [] };
+      check.gates.push(gate);
+      open.set(e.check, gate.results);
       return;
     }
     case 'check-result': {
@@ -256,7 +280,9 @@ function apply(state: RunState, e: RunEvent): void {
         evidence: { ...e.evidence },
         at: e.at,
       };
-      replaceOrAdd(check.results, (r) => r.host === e.host, result);
+      // A result with no check-started before it is counted as the preflight's.
+      const results = open.get(e.check) ?? check.preflight;
+      replaceOrAdd(results, (r) => r.host === e.host, result);
       return;
     }
     case 'check-overridden':
@@ -461,7 +487,7 @@ function hostRunOf(step: StepState, host: string): HostRun {
 function checkOf(state: RunState, id: string): CheckState {
   let check = state.checks.find((c) => c.id === id);
   if (check === undefined) {
-    check = { id, title: null, gateFor: null, results: [] };
+    check = { id, title: null, preflight: [], gates: [] };
     state.checks.push(check);
   }
   return check;

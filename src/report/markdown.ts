@@ -3,8 +3,8 @@
  * on a forge. Values that come from hosts or operators are escaped so they cannot break a table
  * or turn into markup.
  */
-import type { CheckState } from '../journal/run-state.ts';
-import type { ReportModel, StepReport } from './model.ts';
+import type { CheckHostResult } from '../journal/run-state.ts';
+import type { GateReport, PreflightCheck, ReportModel, StepReport } from './model.ts';
 
 /** Renders the report as GitHub-flavoured Markdown. */
 export function renderMarkdown(report: ReportModel): string {
@@ -68,6 +68,9 @@ export function renderMarkdown(report: ReportModel): string {
 
   out.push('## Preflight checks', '');
   out.push(...checks(report));
+
+  out.push('## Gates', '');
+  out.push(...gates(report.gates));
 
   out.push('## Steps', '');
   for (const step of report.steps) out.push(...stepSection(step));
@@ -144,23 +147,47 @@ function checks(report: ReportModel): string[] {
   );
   for (const c of preflight.checks) {
     for (const r of c.results) {
-      const ev = Object.entries(r.evidence).filter(([, v]) => v !== undefined);
-      const evidence = ev.length ? ` (${ev.map(([k, v]) => `${k}: ${code(v!)}`).join(', ')})` : '';
-      out.push(
-        `- ${code(c.id)} on ${code(r.host)}: **${r.status}**: ${prose(r.message)}${evidence}`,
-      );
+      out.push(`- ${code(c.id)} on ${code(r.host)}: **${r.status}**: ${verdictText(r)}`);
     }
   }
   out.push('');
   return out;
 }
 
-function checkName(c: CheckState): string {
-  const gate = c.gateFor ? ` (gate for ${code(c.gateFor)})` : '';
-  return `${code(c.id)}${c.title ? ` ${prose(c.title)}` : ''}${gate}`;
+/** Each gate evaluation, in run order: a check may have failed in the preflight and passed here. */
+function gates(list: GateReport[]): string[] {
+  if (!list.length) return ['None evaluated.', ''];
+  const rows = list.flatMap((g) => {
+    const step = `${code(g.step)}${g.attempt > 1 ? ` (evaluation ${g.attempt})` : ''}`;
+    const name = `${code(g.check)}${g.title ? ` ${prose(g.title)}` : ''}`;
+    if (!g.results.length) return [[name, step, '—', '—', 'no result recorded']];
+    return g.results.map((r) => [
+      name,
+      step,
+      code(r.host),
+      r.status === 'fail' ? '**fail**' : r.status,
+      verdictText(r),
+    ]);
+  });
+  return [
+    'Checks a step requires, evaluated again right before it.',
+    '',
+    table(['Check', 'Before step', 'Host', 'Verdict', 'Message'], rows),
+  ];
 }
 
-function verdictOf(c: CheckState, host: string): string {
+/** A verdict's message, with its evidence. */
+function verdictText(r: CheckHostResult): string {
+  const ev = Object.entries(r.evidence).filter(([, v]) => v !== undefined);
+  const evidence = ev.length ? ` (${ev.map(([k, v]) => `${k}: ${code(v!)}`).join(', ')})` : '';
+  return `${prose(r.message)}${evidence}`;
+}
+
+function checkName(c: PreflightCheck): string {
+  return `${code(c.id)}${c.title ? ` ${prose(c.title)}` : ''}`;
+}
+
+function verdictOf(c: PreflightCheck, host: string): string {
   const r = c.results.find((x) => x.host === host);
   if (!r) return '—';
   return r.status === 'fail' ? '**fail**' : r.status;

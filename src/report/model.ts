@@ -6,7 +6,7 @@
 import type { HostStatus, Phase, RunEvent, StepStatus } from '../engine/events.ts';
 import type {
   CaptureState,
-  CheckState,
+  CheckHostResult,
   DecisionState,
   HostInfo,
   OverrideState,
@@ -49,6 +49,24 @@ export interface StepReport extends StepState {
   decisions: DecisionState[];
 }
 
+/** A check's verdicts in the preflight. */
+export interface PreflightCheck {
+  id: string;
+  title: string | null;
+  results: CheckHostResult[];
+}
+
+/** One evaluation of a check right before the step it gates. */
+export interface GateReport {
+  check: string;
+  title: string | null;
+  step: string;
+  /** 1 for the check's first evaluation before this step. */
+  attempt: number;
+  at: string;
+  results: CheckHostResult[];
+}
+
 /** A run report, as one object (the JSON format is exactly this). */
 export interface ReportModel {
   report: 'stepwise-run';
@@ -77,8 +95,11 @@ export interface ReportModel {
     status: 'pass' | 'warn' | 'fail' | null;
     /** Column order of the check matrix. */
     hosts: string[];
-    checks: CheckState[];
+    /** Checks that ran in the preflight, with the verdicts they had there. */
+    checks: PreflightCheck[];
   };
+  /** Gate evaluations in the order they ran. */
+  gates: GateReport[];
   steps: StepReport[];
   choices: Record<string, string>;
   overrides: OverrideState[];
@@ -95,6 +116,9 @@ export function buildReport(
   journal: string | null,
 ): ReportModel {
   const history = attemptHistory(events);
+  const preflight = state.checks
+    .filter((c) => c.preflight.length > 0)
+    .map((c) => ({ id: c.id, title: c.title, results: c.preflight }));
   const started = Date.parse(state.startedAt);
   const finished = state.finishedAt === null ? Number.NaN : Date.parse(state.finishedAt);
   return {
@@ -119,7 +143,8 @@ export function buildReport(
     },
     parameters: { ...state.params },
     hosts: state.hosts,
-    preflight: { status: state.preflight, hosts: matrixHosts(state), checks: state.checks },
+    preflight: { status: state.preflight, hosts: matrixHosts(state, preflight), checks: preflight },
+    gates: gates(state),
     steps: state.stepOrder.map((id, i) => {
       const step = state.steps[id]!;
       return {
@@ -140,12 +165,19 @@ export function buildReport(
 }
 
 /** Hosts of the check matrix: the run's hosts in inventory order, then any other (e.g. `local`). */
-function matrixHosts(state: RunState): string[] {
+function matrixHosts(state: RunState, checks: PreflightCheck[]): string[] {
   const hosts = new Set<string>();
-  const seen = new Set(state.checks.flatMap((c) => c.results.map((r) => r.host)));
+  const seen = new Set(checks.flatMap((c) => c.results.map((r) => r.host)));
   for (const h of state.hosts) if (seen.has(h.name)) hosts.add(h.name);
   for (const h of seen) hosts.add(h);
   return [...hosts];
+}
+
+/** Every check's gate evaluations as one list, by start time (a stable sort keeps ties in order). */
+function gates(state: RunState): GateReport[] {
+  return state.checks
+    .flatMap((c) => c.gates.map((g) => ({ check: c.id, title: c.title, ...g })))
+    .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
 }
 
 /** Every attempt of every step, with each command's outcome, from the events. */

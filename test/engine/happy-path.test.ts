@@ -110,7 +110,7 @@ test('a run where everything works, event by event', async () => {
     'host-finished wipe@local run ok (exit 0)',
     'host-started wipe@local verify: test ! -e $DIR/state',
     'host-finished wipe@local verify ok (exit 0)',
-    'verify-result wipe@local #0 pass: test ! -e {{ dir }}/state: ok ((no output))',
+    'verify-result wipe@local #0 pass: test ! -e $DIR/state: ok (no output)',
     'step-finished wipe succeeded by tester',
     'run-finished succeeded',
   ]);

@@ -44,7 +44,7 @@ test('manual: instructions are rendered unquoted; done runs the verification', a
     'step-started swap-disk changes attempt 1 [local]',
     'host-started swap-disk@local verify: test -e $DIR/swapped',
     'host-finished swap-disk@local verify ok (exit 0)',
-    'verify-result swap-disk@local #0 pass: the marker exists: ok ((no output))',
+    'verify-result swap-disk@local #0 pass: the marker exists: ok (no output)',
     'step-finished swap-disk succeeded by tester',
     'run-finished succeeded',
   ]);

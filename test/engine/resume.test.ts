@@ -77,7 +77,7 @@ test('an interrupted step whose verification passes can be marked done', async (
     'step-started copy read-only attempt 0 [local]',
     'host-started copy@local verify: test -e $DIR/copied',
     'host-finished copy@local verify ok (exit 0)',
-    'verify-result copy@local #0 pass: the copy exists: ok ((no output))',
+    'verify-result copy@local #0 pass: the copy exists: ok (no output)',
     'ask interrupted step=copy',
     'answer interrupted mark-done by tester: the copy finished',
     'step-finished copy succeeded by tester: marked done after an interruption: the copy finished',
@@ -119,7 +119,7 @@ test('an interrupted step whose verification fails says so; rerun runs it with s
     'host-finished copy@local run ok (exit 0)',
     'host-started copy@local verify: test -e $DIR/copied',
     'host-finished copy@local verify ok (exit 0)',
-    'verify-result copy@local #0 pass: the copy exists: ok ((no output))',
+    'verify-result copy@local #0 pass: the copy exists: ok (no output)',
   ]);
   // The choice and the capture saved in the journal reached the command.
   expect(scratch.read('copy-args')).toBe('snap-9 ops\n');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/engine/events.ts';
 import { foldRun } from '../../src/journal/run-state.ts';
-import { CAPTURED_SECRET, crashedRun, header, RUN_ID } from './sample-run.ts';
+import { CAPTURED_SECRET, crashedRun, diskGate, header, RUN_ID } from './sample-run.ts';
 
 const later = (type: 'run-paused' | 'run-resumed', extra = {}): RunEvent =>
   ({
@@ -89,16 +89,17 @@ describe('foldRun', () => {
     expect(state.steps['restore-data']!.hosts.node1).toMatchObject({ status: 'ok', exitCode: 0 });
   });
 
-  it('records overrides, decisions, choices and check results (last per check and host)', () => {
+  it('records overrides, decisions, choices and preflight results (last per check and host)', () => {
     const events = crashedRun();
+    // A result with no check-started of its own belongs to the preflight it follows.
     const recheck: RunEvent = {
       runId: RUN_ID,
       at: '2026-11-21T05:00:00.000Z',
       type: 'check-result',
-      check: 'disk-free',
-      host: 'node2',
+      check: 'peers-match',
+      host: 'local',
       status: 'pass',
-      message: '20 GiB free',
+      message: 'all known',
       evidence: {},
     };
     const state = foldRun(header(), [...events, recheck]);
@@ -119,7 +120,45 @@ describe('foldRun', () => {
     expect(state.preflight).toBe('fail');
     const disk = state.checks.find((c) => c.id === 'disk-free')!;
     expect(disk.title).toBe('Enough disk for the snapshot');
-    expect(disk.results.map((r) => `${r.host}:${r.status}`)).toEqual(['node1:pass', 'node2:pass']);
+    expect(disk.preflight.map((r) => `${r.host}:${r.status}`)).toEqual([
+      'node1:pass',
+      'node2:fail',
+    ]);
+    expect(disk.gates).toEqual([]);
+    const peers = state.checks.find((c) => c.id === 'peers-match')!;
+    expect(peers.preflight.map((r) => `${r.host}:${r.status}`)).toEqual(['local:pass']);
+  });
+
+  it('keeps a check failing in the preflight and passing as a gate apart: both show', () => {
+    const at = '2026-11-21T05:00:00.000Z';
+    const again = '2026-11-21T05:01:00.000Z';
+    const state = foldRun(header(), [...crashedRun(), ...diskGate(at), ...diskGate(again)]);
+    const disk = state.checks.find((c) => c.id === 'disk-free')!;
+    // The preflight as it was: the gate's pass does not overwrite node2's failure.
+    expect(disk.preflight.map((r) => `${r.host}:${r.status}`)).toEqual([
+      'node1:pass',
+      'node2:fail',
+    ]);
+    expect(disk.gates.map((g) => ({ step: g.step, attempt: g.attempt, at: g.at }))).toEqual([
+      { step: 'start-loom', attempt: 1, at },
+      { step: 'start-loom', attempt: 2, at: again },
+    ]);
+    expect(disk.gates[0]!.results).toEqual([
+      {
+        host: 'node1',
+        status: 'pass',
+        message: '40 GiB free',
+        evidence: { expected: '>= 10 GiB', found: '40 GiB' },
+        at,
+      },
+      {
+        host: 'node2',
+        status: 'pass',
+        message: '20 GiB free',
+        evidence: { expected: '>= 10 GiB', found: '20 GiB' },
+        at,
+      },
+    ]);
   });
 
   it('records skips with their reasons', () => {

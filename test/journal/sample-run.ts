@@ -333,3 +333,27 @@ export function crashedRun(): RunEvent[] {
     },
   ]);
 }
+
+/** `disk-free` judged again right before `start-loom`: node2, failing in the preflight, passes. */
+export function diskGate(at: string): RunEvent[] {
+  const base = { runId: RUN_ID, at, check: 'disk-free' };
+  const result = (host: string, free: string): RunEvent => ({
+    ...base,
+    type: 'check-result',
+    host,
+    status: 'pass',
+    message: `${free} free`,
+    evidence: { expected: '>= 10 GiB', found: free },
+  });
+  return [
+    {
+      ...base,
+      type: 'check-started',
+      title: 'Enough disk for the snapshot',
+      hosts: ['node1', 'node2'],
+      gateFor: 'start-loom',
+    },
+    result('node1', '40 GiB'),
+    result('node2', '20 GiB'),
+  ];
+}

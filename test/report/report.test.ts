@@ -2,11 +2,19 @@ import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/engine/events.ts';
 import { foldRun } from '../../src/journal/run-state.ts';
 import { renderReport } from '../../src/report/report.ts';
-import { CAPTURED_SECRET, crashedRun, header, RUN_ID, SECRET } from '../journal/sample-run.ts';
+import {
+  CAPTURED_SECRET,
+  crashedRun,
+  diskGate,
+  header,
+  RUN_ID,
+  SECRET,
+} from '../journal/sample-run.ts';
 
 function run(): { state: ReturnType<typeof foldRun>; events: RunEvent[] } {
   const events: RunEvent[] = [
     ...crashedRun(),
+    ...diskGate('2026-11-21T03:59:00.000Z'),
     {
       runId: RUN_ID,
       at: '2026-11-21T04:00:00.000Z',
@@ -45,6 +53,7 @@ describe('renderReport', () => {
       '## Parameters',
       '## Hosts',
       '## Preflight checks',
+      '## Gates',
       '## Steps',
       '## Overrides',
       '## Skipped steps',
@@ -60,6 +69,10 @@ describe('renderReport', () => {
       /\| `disk-free` Enough disk for the snapshot \| pass \| \*\*fail\*\* \| — \|/,
     );
     expect(md).toContain('**fail**: only 3 GiB free | low (expected: `>= 10 GiB`, found: `3 GiB`)');
+    // The same check passing later as a gate does not hide its preflight failure: both show.
+    expect(md).toContain(
+      '| `disk-free` Enough disk for the snapshot | `start-loom` | `node2` | pass | 20 GiB free (expected: `>= 10 GiB`, found: `20 GiB`) |',
+    );
     // Steps with status, who confirmed, per-host exit codes, verification and captures.
     expect(md).toContain('### 1. Stop Loom (`stop-loom`): succeeded');
     expect(md).toContain('Confirmed by: alice');
@@ -115,6 +128,22 @@ describe('renderReport', () => {
       exitCode: 2,
       command: 'loom restore snap',
     });
+    // The preflight as it was, and the gate evaluation before its step, side by side.
+    const disk = report.preflight.checks.find((c: { id: string }) => c.id === 'disk-free');
+    expect(
+      disk.results.map((r: { host: string; status: string }) => `${r.host}:${r.status}`),
+    ).toEqual(['node1:pass', 'node2:fail']);
+    expect(report.gates).toMatchObject([
+      {
+        check: 'disk-free',
+        step: 'start-loom',
+        attempt: 1,
+        results: [
+          { host: 'node1', status: 'pass' },
+          { host: 'node2', status: 'pass' },
+        ],
+      },
+    ]);
     expect(report.skips).toHaveLength(1);
     expect(report.overrides).toHaveLength(1);
   });
