@@ -64,7 +64,8 @@ export async function prepare(opts: {
   cwd: string;
 }): Promise<Prepared> {
   const ref = await resolveRunbook(opts.runbook, runbookDirs(opts.runbookDirs));
-  const runbook = await loadRunbook(ref.path);
+  // Absolute, so a resume from another directory finds the same file.
+  const runbook = await loadRunbook(resolve(opts.cwd, ref.path));
   const inventoryPath = opts.inventoryPath ? resolve(opts.cwd, opts.inventoryPath) : undefined;
   const inventory = inventoryPath ? await loadInventory(inventoryPath) : undefined;
 
