@@ -53,7 +53,7 @@ export async function runSession(o: SessionOptions): Promise<ExitCode> {
   const bus = new EventBus();
   if (o.journal) {
     const journal = o.journal;
-    bus.critical((e) => journal.append(e));
+    bus.critical((e, jsonLine) => journal.append(e, jsonLine()));
   }
   const stepOrder = prepared.runbook.spec.steps.map((s) => s.id);
   bus.display(o.output === 'json' ? jsonRenderer(io.stdout) : plainRenderer(stepOrder, io.stdout));

@@ -5,8 +5,17 @@
  */
 import type { RunEvent } from './events.ts';
 
-/** Receives every event. */
-export type Subscriber = (event: RunEvent) => void;
+/**
+ * Receives every event, and a way to get its JSON line (`JSON.stringify(event)` and a newline).
+ * The line is made once per event however many subscribers ask for it: the journal and `--json`
+ * both want it, and serializing a large output chunk twice was a good part of streaming's cost.
+ */
+export type Subscriber = (event: RunEvent, jsonLine: () => string) => void;
+
+/** `event` as one line of JSON Lines, as the journal and `--json` write it. */
+export function toJsonLine(event: RunEvent): string {
+  return `${JSON.stringify(event)}\n`;
+}
 
 export class EventBus {
   #critical: Subscriber[] = [];
@@ -25,10 +34,11 @@ export class EventBus {
   }
 
   emit(event: RunEvent): void {
-    for (const fn of this.#critical) fn(event);
+    const jsonLine = once(event);
+    for (const fn of this.#critical) fn(event, jsonLine);
     for (const fn of [...this.#display]) {
       try {
-        fn(event);
+        fn(event, jsonLine);
       } catch (error) {
         this.#display = this.#display.filter((d) => d !== fn);
         const warning: RunEvent = {
@@ -37,9 +47,19 @@ export class EventBus {
           at: event.at,
           message: `a display stopped working and was detached: ${(error as Error).message}`,
         };
-        for (const c of this.#critical) c(warning);
-        for (const d of this.#display) d(warning);
+        const warningLine = once(warning);
+        for (const c of this.#critical) c(warning, warningLine);
+        for (const d of this.#display) d(warning, warningLine);
       }
     }
   }
+}
+
+/** The event's JSON line, made on first use only (the plain renderer never needs it). */
+function once(event: RunEvent): () => string {
+  let line: string | undefined;
+  return () => {
+    line ??= toJsonLine(event);
+    return line;
+  };
 }

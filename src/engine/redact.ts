@@ -65,7 +65,9 @@ const MAX_PENDING = 64 * 1024;
 
 /**
  * Redacts one output stream. Complete lines are released at once; a partial line is held until
- * its newline, or released (minus a possible secret prefix) once it grows past 64 KiB.
+ * its newline, or released (minus a possible secret prefix) once it grows past 64 KiB. While the
+ * run has no secrets at all, everything is released as it comes: there is nothing a line could
+ * hide, and holding lines back would only cost copies.
  */
 export class StreamRedactor {
   #pending = '';
@@ -78,12 +80,16 @@ export class StreamRedactor {
   }
 
   push(chunk: Buffer): string {
-    const text = this.#pending + this.#decoder.decode(chunk, { stream: true });
-    const cut = text.lastIndexOf('\n') + 1;
-    if (cut > 0) {
-      this.#pending = text.slice(cut);
-      return this.#redactor.text(text.slice(0, cut));
+    const decoded = this.#decoder.decode(chunk, { stream: true });
+    if (this.#redactor.isEmpty && this.#pending === '') return decoded;
+    // Looking for the newline in the new text alone spares copying what was held into it.
+    const newline = decoded.lastIndexOf('\n');
+    if (newline >= 0) {
+      const lines = this.#pending + decoded.slice(0, newline + 1);
+      this.#pending = decoded.slice(newline + 1);
+      return this.#redactor.text(lines);
     }
+    const text = this.#pending + decoded;
     if (text.length > MAX_PENDING) {
       // Hold back what may be the start of a secret, and never cut through one that is whole:
       // masking first and cutting after would release the part of a secret past the cut.

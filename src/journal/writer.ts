@@ -1,10 +1,12 @@
 /**
  * Appends a run's events to its journal, one JSON object per line. Writes go straight to the
- * file descriptor (no userland buffer), so a line is in the kernel as soon as `append` returns
- * and survives the process being killed; fsync makes it survive a power cut as well.
+ * file descriptor (no userland buffer), so an event is in the kernel as soon as `append` returns
+ * and survives the process being killed; fsync makes it survive a power cut as well. The one
+ * exception is command output, which is batched (see `append`).
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { toJsonLine } from '../engine/event-bus.ts';
 import type { RunEvent } from '../engine/events.ts';
 import { MASK } from '../engine/redact.ts';
 import { EXIT, OperatorError } from '../errors.ts';
@@ -31,11 +33,22 @@ export interface NewJournal {
   createdAt: string;
 }
 
+/** Output lines held back for one write reach the kernel once they add up to this many chars… */
+const OUTPUT_BATCH_CHARS = 64 * 1024;
+/** …or once the oldest of them is this old, whichever comes first. */
+const OUTPUT_BATCH_MS = 50;
+
 export class JournalWriter {
   readonly path: string;
   #fd: number | null;
   /** Set once a write failed: the file may end in a partial line, so nothing may follow it. */
   #failure: OperatorError | null = null;
+  /** A failure met by a timed write, which no caller has seen yet: close() reports it. */
+  #unreported = false;
+  /** Lines not written yet, in order, and their total length. */
+  #held: string[] = [];
+  #heldChars = 0;
+  #timer: NodeJS.Timeout | undefined;
 
   private constructor(file: string, fd: number) {
     this.path = file;
@@ -88,32 +101,87 @@ export class JournalWriter {
     return writer;
   }
 
-  /** Appends one event. Durable on disk at once, except `output`, which the next event makes durable. */
-  append(event: RunEvent): void {
-    // Output is not fsync'd chunk by chunk: that would cap streaming at the disk's sync rate. The
-    // fsync of the host-finished or step-finished that follows makes it durable.
-    this.#write(`${JSON.stringify(event)}\n`, event.type !== 'output');
+  /**
+   * Appends one event; `line` is its JSON line when the caller already made it (the bus shares
+   * one with `--json`). Every event but `output` is in the kernel and fsync'd when this returns.
+   *
+   * Output is batched: a command printing small chunks would otherwise cost a write system call
+   * per chunk. It is held for at most 64 KiB or 50 ms, so a stepwise killed outright (kill -9)
+   * loses at most that much output from its journal, and never an event that says what happened
+   * or what to resume: anything held is written before the next other event (in the same write,
+   * so the journal keeps the order of events) and on close. Nor is output fsync'd chunk by chunk,
+   * which would cap streaming at the disk's sync rate: the fsync of the host-finished or
+   * step-finished that follows makes it durable.
+   */
+  append(event: RunEvent, line: string = toJsonLine(event)): void {
+    if (event.type === 'output') {
+      this.#hold(line);
+      return;
+    }
+    this.#held.push(line);
+    this.#flush(true);
   }
 
   /** Flushes what is left to disk and closes the file. Closing twice is harmless. */
   close(): void {
     const fd = this.#fd;
     if (fd === null) return;
-    this.#fd = null;
     try {
-      if (this.#failure === null) fs.fsyncSync(fd);
-    } catch (error) {
-      throw journalError(this.path, 'write', error);
+      if (this.#failure === null) this.#flush(true);
     } finally {
+      this.#fd = null;
+      clearTimeout(this.#timer);
       fs.closeSync(fd);
+    }
+    // A failed timed write left output out of the journal, and nobody has been told yet.
+    if (this.#unreported) {
+      this.#unreported = false;
+      throw this.#failure;
     }
   }
 
-  #write(line: string, sync: boolean): void {
-    if (this.#failure) throw this.#failure;
-    const fd = this.#fd;
-    if (fd === null) throw new Error(`journal ${this.path} was written to after close()`);
-    const bytes = Buffer.from(line, 'utf8');
+  #hold(line: string): void {
+    this.#writable();
+    this.#held.push(line);
+    this.#heldChars += line.length;
+    if (this.#heldChars >= OUTPUT_BATCH_CHARS) {
+      this.#flush(false);
+      return;
+    }
+    this.#timer ??= setTimeout(() => {
+      this.#timer = undefined;
+      try {
+        this.#flush(false);
+      } catch {
+        // Kept in #failure: the next append, or close(), reports it.
+        this.#unreported = true;
+      }
+    }, OUTPUT_BATCH_MS).unref();
+  }
+
+  /** Writes every held line in one system call, then fsyncs if asked. */
+  #flush(sync: boolean): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const held = this.#held;
+    this.#held = [];
+    this.#heldChars = 0;
+    this.#write(held.length === 1 ? held[0]! : held.join(''), sync);
+  }
+
+  /** The open file, or the reason nothing more may be written to it. */
+  #writable(): number {
+    if (this.#failure) {
+      this.#unreported = false;
+      throw this.#failure;
+    }
+    if (this.#fd === null) throw new Error(`journal ${this.path} was written to after close()`);
+    return this.#fd;
+  }
+
+  #write(text: string, sync: boolean): void {
+    const fd = this.#writable();
+    const bytes = Buffer.from(text, 'utf8');
     try {
       let done = 0;
       // writeSync may write less than asked (a signal, a nearly full disk): keep going.

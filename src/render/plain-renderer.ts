@@ -32,6 +32,22 @@ function header(step: string, s: State): string {
   return `\nStep ${s.order.indexOf(step) + 1}/${s.order.length} ${step}\n`;
 }
 
+/** Output held back waiting for a newline is shown anyway once it is this long. */
+const LONG_LINE = 64 * 1024;
+
+/** What each line of a host's output starts with; `!` marks stderr. */
+const outputPrefix = (host: string, stream: 'stdout' | 'stderr') =>
+  `    ${host}${stream === 'stderr' ? '!' : ' '}| `;
+
+/**
+ * `lines` with `prefix` at the start of each. One regex replace over the whole chunk: splitting
+ * it into an array of lines and joining them again cost several times more on large outputs.
+ */
+function prefixed(lines: string, prefix: string): string {
+  // `$` is special in a replacement string; a host name could contain one.
+  return prefix + lines.replace(/\n/g, `\n${prefix.replaceAll('$', '$$$$')}`);
+}
+
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
 const formatters: { [T in EventType]: Formatter<T> } = {
@@ -86,24 +102,32 @@ const formatters: { [T in EventType]: Formatter<T> } = {
     // Probe output is evidence for the journal; the verdict line says what matters.
     if (e.check !== undefined) return undefined;
     const key = `${e.host}\u0000${e.stream}`;
-    const text = (s.partial.get(key) ?? '') + e.data;
-    const cut = text.lastIndexOf('\n');
-    s.partial.set(key, text.slice(cut + 1));
-    if (cut < 0) return undefined;
-    const prefix = `    ${e.host}${e.stream === 'stderr' ? '!' : ' '}| `;
-    return text
-      .slice(0, cut)
-      .split('\n')
-      .map((l) => prefix + l)
-      .join('\n');
+    const before = s.partial.get(key) ?? '';
+    const cut = e.data.lastIndexOf('\n');
+    if (cut < 0) {
+      const text = before + e.data;
+      if (text.length <= LONG_LINE) {
+        s.partial.set(key, text);
+        return undefined;
+      }
+      // Shown in pieces rather than kept whole until its newline, however long it gets.
+      s.partial.delete(key);
+      return prefixed(text, outputPrefix(e.host, e.stream));
+    }
+    s.partial.set(key, e.data.slice(cut + 1));
+    return prefixed(before + e.data.slice(0, cut), outputPrefix(e.host, e.stream));
   },
   'host-finished': (e, s) => {
     // A passing verification is reported by its verify-result line.
     if (e.phase === 'verify' && e.status === 'ok') return undefined;
-    const rest = s.partial.get(`${e.host}\u0000stdout`);
-    const tail = rest ? `    ${e.host} | ${rest}\n` : '';
-    s.partial.delete(`${e.host}\u0000stdout`);
-    s.partial.delete(`${e.host}\u0000stderr`);
+    // A last line without a newline is shown when its command ends.
+    let tail = '';
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const key = `${e.host}\u0000${stream}`;
+      const rest = s.partial.get(key);
+      if (rest) tail += `${prefixed(rest, outputPrefix(e.host, stream))}\n`;
+      s.partial.delete(key);
+    }
     const how =
       e.status === 'ok'
         ? `✓ exit 0`

@@ -65,3 +65,24 @@ test('a throwing critical subscriber propagates, and displays do not see that ev
   expect(() => bus.emit(event('one'))).toThrow('disk full');
   expect(seen).toEqual([]);
 });
+
+test('the JSON line is made once per event and shared by every subscriber that asks', () => {
+  const lines: string[] = [];
+  const bus = new EventBus()
+    .critical((_e, jsonLine) => lines.push(jsonLine()))
+    .display((_e, jsonLine) => lines.push(jsonLine()))
+    .display((_e, jsonLine) => lines.push(jsonLine()));
+  // Only serializing reads the title, so its reads count the serializations.
+  let serialized = 0;
+  const e = event('one');
+  Object.defineProperty(e, 'title', {
+    enumerable: true,
+    get: () => {
+      serialized++;
+      return 'one';
+    },
+  });
+  bus.emit(e);
+  expect(serialized).toBe(1);
+  expect(lines).toEqual(Array(3).fill(`${JSON.stringify(event('one'))}\n`));
+});

@@ -83,4 +83,22 @@ describe('StreamRedactor', () => {
       expect(out).toBe(`${long}${MASK}${'y'.repeat(after)} tail\n`);
     }
   });
+
+  test('without secrets, everything is released at once, partial lines too', () => {
+    const r = new Redactor();
+    const s = new StreamRedactor(r);
+    expect(s.push(Buffer.from('line one\nhalf'))).toBe('line one\nhalf');
+    expect(s.push(Buffer.from(' a line\n'))).toBe(' a line\n');
+    expect(s.end()).toBe('');
+  });
+
+  test('a secret added mid-stream is masked from then on, on line boundaries again', () => {
+    const r = new Redactor();
+    const s = new StreamRedactor(r);
+    expect(s.push(Buffer.from('before\n'))).toBe('before\n');
+    r.add(SECRET);
+    expect(s.push(Buffer.from(`a ${SECRET.slice(0, 4)}`))).toBe('');
+    expect(s.push(Buffer.from(`${SECRET.slice(4)} b\nc`))).toBe(`a ${MASK} b\n`);
+    expect(s.end()).toBe('c');
+  });
 });

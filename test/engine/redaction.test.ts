@@ -132,6 +132,6 @@ steps:
     `check-result token-valid@local fail: The token is accepted: expected exit 0, found exit 1: rejected ${MASK}`,
   );
   expect(r.log).toContain(
-    `verify-result check-token@local #0 fail: echo still {{ token }}: expected output matching /^ok/, found still ${MASK}`,
+    `verify-result check-token@local #0 fail: echo still ${MASK}: expected output matching /^ok/, found still ${MASK}`,
   );
 });
