@@ -33,6 +33,11 @@ export class Redactor {
     return this.#longest;
   }
 
+  /** Whether a secret spans lines, so a line boundary is no safe place to cut output. */
+  get multiline(): boolean {
+    return this.#secrets.some((s) => s.includes('\n'));
+  }
+
   get isEmpty(): boolean {
     return this.#secrets.length === 0;
   }
@@ -84,6 +89,16 @@ export class StreamRedactor {
     if (this.#redactor.isEmpty && this.#pending === '') return decoded;
     // Looking for the newline in the new text alone spares copying what was held into it.
     const newline = decoded.lastIndexOf('\n');
+    if (this.#redactor.multiline) {
+      // A secret with a newline in it may straddle any line end: hold back its length instead.
+      const text = this.#pending + decoded;
+      const cut = this.#redactor.safeCut(
+        text,
+        Math.max(text.length - (this.#redactor.longest - 1), 0),
+      );
+      this.#pending = text.slice(cut);
+      return this.#redactor.text(text.slice(0, cut));
+    }
     if (newline >= 0) {
       const lines = this.#pending + decoded.slice(0, newline + 1);
       this.#pending = decoded.slice(newline + 1);

@@ -1,5 +1,5 @@
 /** Redactor and StreamRedactor: masking by value, whole or split across chunks. */
-import { describe, expect, test } from 'vitest';
+import { describe, expect, it, test } from 'vitest';
 import { MASK, Redactor, StreamRedactor } from '../../src/engine/redact.ts';
 
 const SECRET = 'hunter2-s3cr3t';
@@ -100,5 +100,16 @@ describe('StreamRedactor', () => {
     expect(s.push(Buffer.from(`a ${SECRET.slice(0, 4)}`))).toBe('');
     expect(s.push(Buffer.from(`${SECRET.slice(4)} b\nc`))).toBe(`a ${MASK} b\n`);
     expect(s.end()).toBe('c');
+  });
+});
+
+describe('a secret that spans lines', () => {
+  it('is masked when split across chunks at its newline', () => {
+    const r = new StreamRedactor(new Redactor(['line one\nline two']));
+    const out =
+      r.push(Buffer.from('before line one\n')) +
+      r.push(Buffer.from('line two after\nnext\n')) +
+      r.end();
+    expect(out).toBe(`before ${MASK} after\nnext\n`);
   });
 });
