@@ -68,18 +68,27 @@ function forks(flags: RunFlags): number | undefined {
   return n;
 }
 
-export async function runCommand(
+/** Loads what `run` and `check` need from their shared flags. */
+function prepareFromFlags(
   io: CliIO,
   runbook: string,
-  flags: RunFlags & { inventory?: string; dryRun?: boolean; runbooks: string[] },
-): Promise<ExitCode> {
-  const prepared = await prepare({
+  flags: { set: string[]; inventory?: string; runbooks: string[] },
+) {
+  return prepare({
     runbook,
     runbookDirs: flags.runbooks,
     inventoryPath: flags.inventory,
     sets: parseSets(flags.set),
     cwd: io.cwd,
   });
+}
+
+export async function runCommand(
+  io: CliIO,
+  runbook: string,
+  flags: RunFlags & { inventory?: string; dryRun?: boolean; runbooks: string[] },
+): Promise<ExitCode> {
+  const prepared = await prepareFromFlags(io, runbook, flags);
   const decider = deciderFor(io, flags);
   const f = forks(flags);
   if (flags.dryRun) {
@@ -131,13 +140,7 @@ export async function checkCommand(
   runbook: string,
   flags: { set: string[]; inventory?: string; json?: boolean; runbooks: string[] },
 ): Promise<ExitCode> {
-  const prepared = await prepare({
-    runbook,
-    runbookDirs: flags.runbooks,
-    inventoryPath: flags.inventory,
-    sets: parseSets(flags.set),
-    cwd: io.cwd,
-  });
+  const prepared = await prepareFromFlags(io, runbook, flags);
   const decider = new HeadlessDecider({
     yes: false,
     allowDestructive: false,
