@@ -5,7 +5,7 @@
  */
 import { EXIT, OperatorError } from '../errors.ts';
 import type { Host, Inventory } from '../inventory/types.ts';
-import type { CheckSpec, RunbookSpec, StepSpec } from '../runbook/schema.ts';
+import type { CheckSpec, Risk, RunbookSpec, StepSpec } from '../runbook/schema.ts';
 import {
   type Lookup,
   MissingVariableError,
@@ -94,6 +94,9 @@ class Stop extends Error {
     this.step = step;
   }
 }
+
+/** The operator chose to abort at a step's question. */
+const abortedAt = (step: StepSpec) => new Stop('aborted', step.id, `aborted at step ${step.id}`);
 
 type Emittable = RunEvent extends infer E
   ? E extends RunEvent
@@ -196,7 +199,9 @@ class Run {
       type: 'decision',
       kind: request.kind,
       answer:
-        answer.action === 'pick' ? `pick ${(answer as { value: string }).value}` : answer.action,
+        answer.action === 'pick'
+          ? `pick ${this.#redactor.text((answer as { value: string }).value)}`
+          : answer.action,
       by: answer.by,
       ...ids,
       ...reason,
@@ -416,7 +421,7 @@ class Run {
         hosts: hosts.map((h) => h.name),
         commands: shown,
       });
-      if (a.action === 'abort') throw new Stop('aborted', step.id, `aborted at step ${step.id}`);
+      if (a.action === 'abort') throw abortedAt(step);
       if (a.action === 'skip') return this.#skipped(step, a.reason, a.by);
       confirmedBy = a.by;
     } else if (step.risk === 'destructive') {
@@ -430,7 +435,7 @@ class Run {
           commands: shown,
           phrase,
         });
-        if (a.action === 'abort') throw new Stop('aborted', step.id, `aborted at step ${step.id}`);
+        if (a.action === 'abort') throw abortedAt(step);
         if (a.action === 'skip') return this.#skipped(step, a.reason, a.by);
         if (a.typed === phrase) {
           confirmedBy = a.by;
@@ -471,6 +476,11 @@ class Run {
     }
   }
 
+  /** Emits step-started; `attempt` 0 is the verification of an interrupted step. */
+  #started(step: StepSpec, hosts: string[], attempt: number, risk: Risk): void {
+    this.emit({ type: 'step-started', step: step.id, title: step.title, risk, hosts, attempt });
+  }
+
   #skipped(step: StepSpec, reason: string, by: string): void {
     this.emit({
       type: 'step-finished',
@@ -486,14 +496,12 @@ class Run {
   async #interrupted(step: StepSpec, hosts: Host[]): Promise<boolean> {
     let verification: 'pass' | 'fail' | 'none' = 'none';
     if (step.verify.length > 0) {
-      this.emit({
-        type: 'step-started',
-        step: step.id,
-        title: step.title,
-        risk: 'read-only',
-        hosts: hosts.map((h) => h.name),
-        attempt: 0,
-      });
+      this.#started(
+        step,
+        hosts.map((h) => h.name),
+        0,
+        'read-only',
+      );
       const failures = await this.#verify(step, hosts);
       verification = failures.length === 0 ? 'pass' : 'fail';
     }
@@ -559,7 +567,7 @@ class Run {
         prompt: renderText(spec.prompt, this.#vars.lookupFor(host)),
         items,
       });
-      if (a.action === 'abort') throw new Stop('aborted', step.id, `aborted at step ${step.id}`);
+      if (a.action === 'abort') throw abortedAt(step);
       if (!items.some((i) => i.value === a.value))
         throw new Error(`choice ${a.value} is not in the list`);
       value = a.value;
@@ -567,14 +575,7 @@ class Run {
     this.#vars.choices.set(spec.var, value);
     this.emit({ type: 'choice', step: step.id, var: spec.var, value: this.#redactor.text(value) });
     if (step.run === undefined && step.manual === undefined) {
-      this.emit({
-        type: 'step-started',
-        step: step.id,
-        title: step.title,
-        risk: 'read-only',
-        hosts: [host.name],
-        attempt: 1,
-      });
+      this.#started(step, [host.name], 1, 'read-only');
       this.emit({
         type: 'step-finished',
         step: step.id,
@@ -596,16 +597,14 @@ class Run {
       title: step.title,
       instructions,
     });
-    if (a.action === 'abort') throw new Stop('aborted', step.id, `aborted at step ${step.id}`);
+    if (a.action === 'abort') throw abortedAt(step);
     if (a.action === 'skip') return this.#skipped(step, a.reason, a.by);
-    this.emit({
-      type: 'step-started',
-      step: step.id,
-      title: step.title,
-      risk: step.risk,
-      hosts: hosts.map((h) => h.name),
-      attempt: 1,
-    });
+    this.#started(
+      step,
+      hosts.map((h) => h.name),
+      1,
+      step.risk,
+    );
     const failures = await this.#verify(step, hosts);
     if (failures.length > 0) {
       const next = await this.#afterFailure(step, failures);
@@ -631,14 +630,12 @@ class Run {
     const timeoutMs = durationMs(step.timeout);
     for (let attempt = 1; ; attempt++) {
       const started = Date.now();
-      this.emit({
-        type: 'step-started',
-        step: step.id,
-        title: step.title,
-        risk: step.risk,
-        hosts: hosts.map((h) => h.name),
+      this.#started(
+        step,
+        hosts.map((h) => h.name),
         attempt,
-      });
+        step.risk,
+      );
       // A secret is only known once captured, so a step that captures one holds its output
       // back until then; it is released masked, after the host results.
       const held: HeldOutput[] | undefined = step.capture.some((c) => c.secret) ? [] : undefined;
@@ -679,7 +676,7 @@ class Run {
           durationMs: Date.now() - started,
           reason: 'interrupted by the operator',
         });
-        throw new Stop('aborted', step.id, 'interrupted by the operator');
+        this.#throwIfInterrupted(step.id);
       }
       const failures: { host: string; message: string }[] = [];
       runs.forEach((run, i) => {
