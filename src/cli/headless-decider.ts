@@ -83,6 +83,24 @@ export class HeadlessDecider implements Decider {
           `a value for ${r.name} is needed (${r.description})`,
           `pass --set ${r.name}=VALUE`,
         );
+      case 'host-keys':
+        // Never accepted silently: OpenSSH's BatchMode refuses unknown hosts too.
+        throw new NeedsInputError(
+          `unknown host key${r.hosts.length > 1 ? 's' : ''}: ${r.hosts
+            .map((h) => `${h.host} (${h.address}) ${h.keyType} ${h.fingerprint}`)
+            .join('; ')}`,
+          `check the fingerprints with the hosts' owner, then add them to ${r.knownHostsFile} (ssh-keyscan), or run in a terminal to accept them`,
+        );
+      case 'passphrase':
+        throw new NeedsInputError(
+          `the key ${r.keyFile} for ${r.host} is encrypted`,
+          'load it into ssh-agent (ssh-add) so a headless run can use it',
+        );
+      case 'sudo-password':
+        throw new NeedsInputError(
+          `sudo on ${r.host} needs a password for ${r.user}`,
+          `allow the commands with NOPASSWD in sudoers on ${r.host}, or run in a terminal to type it`,
+        );
     }
   }
 }

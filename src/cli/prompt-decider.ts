@@ -141,6 +141,22 @@ export class PromptDecider implements Decider {
           `a value for ${r.name} is needed (${r.description})`,
           `pass --set ${r.name}=VALUE`,
         );
+      case 'host-keys': {
+        write(`  Unknown host keys (they will be added to ${r.knownHostsFile}):\n`);
+        for (const h of r.hosts)
+          write(`    ${h.host} ${h.address} ${h.keyType} ${h.fingerprint}\n`);
+        const a = await this.#pick('  Accept all of them?', ['yes', 'abort']);
+        if (a === 'yes') return { action: 'accept', accepted: r.hosts.map((h) => h.host), by };
+        return { action: 'abort', by };
+      }
+      case 'passphrase':
+      case 'sudo-password':
+        throw new NeedsInputError(
+          r.kind === 'passphrase'
+            ? `the key ${r.keyFile} for ${r.host} is encrypted`
+            : `sudo on ${r.host} needs a password for ${r.user}`,
+          'run without --plain to type it in a masked field, or use ssh-agent / NOPASSWD sudo',
+        );
     }
   }
 }

@@ -10,6 +10,17 @@ export interface PlannedCommand {
   command: string;
 }
 
+/** A host whose key is not known yet, as OpenSSH would show it before asking. */
+export interface UnknownHostKey {
+  host: string;
+  /** `address` or `[address]:port`, the form written to known_hosts. */
+  address: string;
+  /** e.g. `ssh-ed25519`. */
+  keyType: string;
+  /** `SHA256:…`, as `ssh-keygen -lf` prints it. */
+  fingerprint: string;
+}
+
 /** An item of a `choose` list. */
 export interface ChoiceItem {
   value: string;
@@ -49,7 +60,16 @@ export type DecisionRequest =
       verification: 'pass' | 'fail' | 'none';
     }
   | { kind: 'manual'; step: string; title: string; instructions: string }
-  | { kind: 'secret'; name: string; description: string };
+  | { kind: 'secret'; name: string; description: string }
+  | {
+      kind: 'host-keys';
+      /** Every host of the run whose key is not in known_hosts, asked about together. */
+      hosts: UnknownHostKey[];
+      /** Where accepted keys will be appended. */
+      knownHostsFile: string;
+    }
+  | { kind: 'passphrase'; host: string; keyFile: string }
+  | { kind: 'sudo-password'; host: string; user: string };
 
 type Skip = { action: 'skip'; reason: string };
 type Abort = { action: 'abort' };
@@ -66,6 +86,10 @@ export interface AnswerMap {
   interrupted: { action: 'rerun' } | { action: 'mark-done'; reason: string } | Abort | Quit;
   manual: { action: 'done' } | Skip | Abort | Quit;
   secret: { action: 'value'; value: string } | Abort;
+  /** `accepted` lists host names; hosts not in it are refused. */
+  'host-keys': { action: 'accept'; accepted: string[] } | Abort;
+  passphrase: { action: 'value'; value: string } | Abort;
+  'sudo-password': { action: 'value'; value: string } | Abort;
 }
 
 export type Answer<K extends DecisionKind> = AnswerMap[K] & { by: string };

@@ -120,6 +120,21 @@ export type RunEvent = Base &
         reason?: string;
         confirmedBy?: string;
       }
+    | {
+        /** A transfer's progress, throttled by its producer (a few per second at most). */
+        type: 'progress';
+        step?: string;
+        check?: string;
+        host: string;
+        /** What moves, e.g. `upload /tmp/x.tar.bz2 → s3://bucket/x.tar.bz2`. */
+        label: string;
+        bytes: number;
+        /** Unknown for a stream of unknown length. */
+        total?: number;
+        /** Bytes per second over the recent window. */
+        rate?: number;
+        done: boolean;
+      }
     | { type: 'warning'; message: string; step?: string; host?: string }
     | { type: 'run-paused'; step?: string }
     | { type: 'run-finished'; status: RunStatus; error?: string }
@@ -141,7 +156,10 @@ export type DecisionKind =
   | 'after-failure'
   | 'interrupted'
   | 'manual'
-  | 'secret';
+  | 'secret'
+  | 'host-keys'
+  | 'passphrase'
+  | 'sudo-password';
 
 export type EventType = RunEvent['type'];
 /** One event type, narrowed. */

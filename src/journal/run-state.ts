@@ -406,6 +406,7 @@ function apply(state: RunState, e: RunEvent, open: Map<string, CheckHostResult[]
       return;
     case 'preflight-started':
     case 'output':
+    case 'progress':
     case 'decision-requested':
       return;
     default: {

@@ -48,6 +48,18 @@ function prefixed(lines: string, prefix: string): string {
   return prefix + lines.replace(/\n/g, `\n${prefix.replaceAll('$', '$$$$')}`);
 }
 
+/** Bytes in binary units, as `ls -lh` and `aws s3` show them. */
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${n} B` : `${v.toFixed(1)} ${units[u]}`;
+}
+
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
 const formatters: { [T in EventType]: Formatter<T> } = {
@@ -146,6 +158,12 @@ const formatters: { [T in EventType]: Formatter<T> } = {
     const who = e.confirmedBy ? `, confirmed by ${e.confirmedBy}` : '';
     const why = e.reason ? `: ${e.reason}` : '';
     return `  → ${e.step} ${e.status} (${secs(e.durationMs)}${who})${why}`;
+  },
+  progress: (e) => {
+    const pct = e.total ? ` (${Math.floor((100 * e.bytes) / Math.max(e.total, 1))}%)` : '';
+    const rate = e.rate ? ` · ${formatBytes(e.rate)}/s` : '';
+    const total = e.total === undefined ? '' : ` of ${formatBytes(e.total)}`;
+    return `  ${e.host} ${e.done ? 'done' : '…'} ${e.label}: ${formatBytes(e.bytes)}${total}${pct}${rate}`;
   },
   warning: (e) => `  warning: ${e.message}`,
   'run-paused': (e) =>

@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { Host } from '../inventory/types.ts';
+import { localFiles } from './local-files.ts';
 import type { ExecRequest, ExecResult, OutputSink, Transport } from './transport.ts';
 
 /** How long a cancelled command gets between SIGTERM and SIGKILL. */
@@ -22,6 +23,7 @@ export interface LocalTransportOptions {
 export function localTransport(options: LocalTransportOptions): Transport {
   const running = new Set<AbortController>();
   return {
+    files: localFiles,
     exec(request, sink, signal) {
       const controller = new AbortController();
       running.add(controller);

@@ -26,8 +26,45 @@ export interface ExecResult {
 /** Receives output as it arrives; stdout and stderr are kept apart. */
 export type OutputSink = (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
 
+/** A file or directory entry on a host. */
+export interface FileInfo {
+  size: number;
+  mtimeMs: number;
+  isDirectory: boolean;
+}
+
+/** A regular file found under a directory; `path` is relative to it, with `/` separators. */
+export interface ListedFile {
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
+/**
+ * Streamed file access on a transport's host, for transfers (S3 steps, SFTP copies). Nothing is
+ * buffered whole: a multi-gigabyte backup moves through in chunks.
+ */
+export interface HostFiles {
+  /** `null` when nothing is at `path`. */
+  stat(path: string): Promise<FileInfo | null>;
+  /** Every regular file under `dir`, recursively, sorted by path. */
+  list(dir: string): Promise<ListedFile[]>;
+  /** A stream of the file's bytes; aborting `signal` destroys it. */
+  read(path: string, signal?: AbortSignal): Promise<NodeJS.ReadableStream>;
+  /**
+   * Writes `source` to `path`, creating parent directories. The file appears under its name only
+   * once complete (written to a temporary name, then renamed), so a failed transfer never leaves
+   * a partial file that looks finished.
+   */
+  write(path: string, source: NodeJS.ReadableStream, signal?: AbortSignal): Promise<number>;
+  /** Removes a file (for sync `--delete` to a directory). */
+  remove(path: string): Promise<void>;
+}
+
 /** A connection to one host that runs commands. */
 export interface Transport {
+  /** File access on the same host; absent on transports that cannot move files. */
+  readonly files?: HostFiles;
   /** Runs a command, streaming its output to `sink`. Aborting `signal` cancels it. */
   exec(request: ExecRequest, sink: OutputSink, signal?: AbortSignal): Promise<ExecResult>;
   /** Releases the connection. Safe to call twice. */

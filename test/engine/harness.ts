@@ -241,6 +241,8 @@ function describeEvent(e: RunEvent): string | undefined {
       return `answer ${e.kind} ${e.answer} by ${e.by}${e.reason === undefined ? '' : `: ${e.reason}`}`;
     case 'step-finished':
       return `step-finished ${e.step} ${e.status}${e.confirmedBy ? ` by ${e.confirmedBy}` : ''}${e.reason === undefined ? '' : `: ${e.reason}`}`;
+    case 'progress':
+      return `progress ${e.host} ${e.label} ${e.bytes}${e.total === undefined ? '' : `/${e.total}`}${e.done ? ' done' : ''}`;
     case 'warning':
       return `warning${e.step ? ` ${e.step}` : ''}: ${e.message}`;
     case 'run-paused':
