@@ -53,7 +53,9 @@ export async function runSession(o: SessionOptions): Promise<ExitCode> {
   const bus = new EventBus();
   if (o.journal) {
     const journal = o.journal;
-    bus.critical((e, jsonLine) => journal.append(e, jsonLine()));
+    // Output is stored raw by the journal: asking for its JSON line would serialize it for nothing
+    // when no `--json` display wants it either.
+    bus.critical((e, jsonLine) => journal.append(e, e.type === 'output' ? undefined : jsonLine()));
   }
   const stepOrder = prepared.runbook.spec.steps.map((s) => s.id);
   bus.display(o.output === 'json' ? jsonRenderer(io.stdout) : plainRenderer(stepOrder, io.stdout));

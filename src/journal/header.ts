@@ -4,12 +4,24 @@
  */
 import { z } from 'zod';
 
-/** Version of the journal format. A reader refuses any other. */
-export const JOURNAL_VERSION = 1;
+/**
+ * Version of the journal format new runs are written with. A reader refuses newer ones.
+ * - 1: command output inline in `output` events (`data`).
+ * - 2: command output as raw bytes in a file beside the journal (`output.log`); `output` events
+ *   carry its `offset` and `length` instead, so a journal stays small and fast to read (resume,
+ *   report, the run list) however much a step printed, and output is never JSON-escaped on disk.
+ */
+export const JOURNAL_VERSION = 2;
+
+/** The versions this stepwise reads. */
+export const READABLE_VERSIONS: readonly number[] = [1, 2];
+
+/** The file beside a version-2 journal that holds command output. */
+export const OUTPUT_FILE = 'output.log';
 
 export const journalHeaderSchema = z.object({
   type: z.literal('journal'),
-  version: z.literal(JOURNAL_VERSION),
+  version: z.union([z.literal(1), z.literal(2)]),
   runId: z.string().min(1),
   /** The runbook's id. */
   runbook: z.string().min(1),

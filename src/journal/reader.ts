@@ -4,9 +4,17 @@
  * line, and the journal is left exactly as it is.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import type { RunEvent } from '../engine/events.ts';
 import { EXIT, OperatorError } from '../errors.ts';
-import { JOURNAL_VERSION, type JournalHeader, journalHeaderSchema } from './header.ts';
+import {
+  JOURNAL_VERSION,
+  type JournalHeader,
+  journalHeaderSchema,
+  OUTPUT_FILE,
+  READABLE_VERSIONS,
+} from './header.ts';
+import { OutputFileReader } from './output-file.ts';
 
 /** A journal as read from disk. */
 export interface JournalContents {
@@ -27,6 +35,7 @@ const CHUNK = 1024 * 1024;
 export function readJournal(file: string, options: ReadJournalOptions = {}): JournalContents {
   const keepOutput = options.output ?? true;
   let header: JournalHeader | undefined;
+  let outputFile: OutputFileReader | undefined;
   const events: RunEvent[] = [];
   let tornTail = false;
   let lineNo = 0;
@@ -51,7 +60,19 @@ export function readJournal(file: string, options: ReadJournalOptions = {}): Jou
     }
     const event = asEvent(value, header.runId);
     if (typeof event === 'string') throw damaged(file, lineNo, event);
-    if (keepOutput || event.type !== 'output') events.push(event);
+    if (event.type !== 'output') {
+      events.push(event);
+    } else if (keepOutput) {
+      if (header.version === 1) {
+        events.push(event);
+      } else {
+        outputFile ??= new OutputFileReader(path.join(path.dirname(file), OUTPUT_FILE));
+        const data = outputFile.read(event as unknown as OutputRef);
+        if (typeof data !== 'string') throw damaged(file, lineNo, data.problem);
+        const { offset: _o, length: _l, ...rest } = event as unknown as OutputRef;
+        events.push({ ...(rest as object), data } as RunEvent);
+      }
+    }
   };
 
   let fd: number;
@@ -92,6 +113,7 @@ export function readJournal(file: string, options: ReadJournalOptions = {}): Jou
     if (pending.length) take(Buffer.concat(pending), false);
   } finally {
     fs.closeSync(fd);
+    outputFile?.close();
   }
   if (header === undefined) throw damaged(file, 1, 'the file is empty, with no header line');
   return { header, events, tornTail };
@@ -111,10 +133,10 @@ function parseHeader(file: string, text: string, terminated: boolean): JournalHe
     typeof raw === 'object' &&
     raw.type === 'journal' &&
     typeof raw.version === 'number' &&
-    raw.version !== JOURNAL_VERSION
+    !READABLE_VERSIONS.includes(raw.version)
   ) {
     throw new OperatorError(
-      `The journal ${file}:1 has format version ${raw.version}; this stepwise reads version ${JOURNAL_VERSION}.`,
+      `The journal ${file}:1 has format version ${raw.version}; this stepwise reads versions ${READABLE_VERSIONS.join(' and ')}.`,
       raw.version > JOURNAL_VERSION
         ? 'It was written by a newer stepwise: use that version to resume or report this run. Nothing was changed.'
         : 'Nothing was changed. This version cannot read it.',
@@ -144,6 +166,12 @@ function asEvent(value: unknown, runId: string): RunEvent | string {
   }
   if (event.runId !== runId) return `an event of another run (${String(event.runId)})`;
   return value as RunEvent;
+}
+
+/** A version-2 `output` line: where its bytes are in the output file. */
+interface OutputRef {
+  offset: number;
+  length: number;
 }
 
 function damaged(file: string, line: number, what: string, cause?: unknown): OperatorError {

@@ -3,6 +3,10 @@
  * file descriptor (no userland buffer), so an event is in the kernel as soon as `append` returns
  * and survives the process being killed; fsync makes it survive a power cut as well. The one
  * exception is command output, which is batched (see `append`).
+ *
+ * Command output goes, as raw bytes, to `output.log` beside the journal (format version 2); the
+ * journal's `output` lines say where (`offset`, `length`). Bytes are always written before the
+ * line that points at them, so a crash can leave bytes nothing points to, never a dangling line.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,7 +14,7 @@ import { toJsonLine } from '../engine/event-bus.ts';
 import type { RunEvent } from '../engine/events.ts';
 import { MASK } from '../engine/redact.ts';
 import { EXIT, OperatorError } from '../errors.ts';
-import { JOURNAL_VERSION, type JournalHeader } from './header.ts';
+import { JOURNAL_VERSION, type JournalHeader, OUTPUT_FILE } from './header.ts';
 
 /** What a new journal's header is made of. */
 export interface NewJournal {
@@ -38,15 +42,28 @@ const OUTPUT_BATCH_CHARS = 64 * 1024;
 /** …or once the oldest of them is this old, whichever comes first. */
 const OUTPUT_BATCH_MS = 50;
 
+/** A version-2 `output` line not written yet; consecutive chunks of one stream share it. */
+interface HeldRef {
+  event: Extract<RunEvent, { type: 'output' }>;
+  offset: number;
+  length: number;
+}
+
 export class JournalWriter {
   readonly path: string;
   #fd: number | null;
+  /** The output file of a version-2 journal; null for a version-1 journal (output inline). */
+  #outFd: number | null = null;
+  /** Where the next output byte goes in the output file. */
+  #outOffset = 0;
+  /** Output bytes not written yet. */
+  #heldOut: Buffer[] = [];
   /** Set once a write failed: the file may end in a partial line, so nothing may follow it. */
   #failure: OperatorError | null = null;
   /** A failure met by a timed write, which no caller has seen yet: close() reports it. */
   #unreported = false;
   /** Lines not written yet, in order, and their total length. */
-  #held: string[] = [];
+  #held: (string | HeldRef)[] = [];
   #heldChars = 0;
   #timer: NodeJS.Timeout | undefined;
 
@@ -67,6 +84,7 @@ export class JournalWriter {
     }
     const writer = new JournalWriter(file, fd);
     try {
+      writer.#outFd = fs.openSync(path.join(path.dirname(file), OUTPUT_FILE), 'ax', 0o600);
       writer.#write(`${JSON.stringify(headerOf(journal))}\n`, true);
       // The new file's directory entry, and the run's new directory, must survive a power cut too.
       syncDirectory(path.dirname(file));
@@ -93,8 +111,16 @@ export class JournalWriter {
     const writer = new JournalWriter(file, fd);
     try {
       repairTornTail(file, fd);
+      if (headerVersion(file) >= 2) {
+        const out = path.join(path.dirname(file), OUTPUT_FILE);
+        writer.#outFd = fs.openSync(out, 'a', 0o600);
+        // Bytes past the last line that points at them (a crash between the two writes) are
+        // left where they are: offsets are absolute, so they are simply never read.
+        writer.#outOffset = fs.fstatSync(writer.#outFd).size;
+      }
     } catch (error) {
       fs.closeSync(fd);
+      if (writer.#outFd !== null) fs.closeSync(writer.#outFd);
       if (error instanceof OperatorError) throw error;
       throw journalError(file, 'repair', error);
     }
@@ -113,13 +139,38 @@ export class JournalWriter {
    * which would cap streaming at the disk's sync rate: the fsync of the host-finished or
    * step-finished that follows makes it durable.
    */
-  append(event: RunEvent, line: string = toJsonLine(event)): void {
+  append(event: RunEvent, line?: string): void {
     if (event.type === 'output') {
-      this.#hold(line);
+      if (this.#outFd === null) this.#hold(line ?? toJsonLine(event), line?.length ?? 0);
+      else this.#holdOutput(event);
       return;
     }
-    this.#held.push(line);
+    this.#writable();
+    this.#held.push(line ?? toJsonLine(event));
     this.#flush(true);
+  }
+
+  /** Queues the bytes for the output file and a line pointing at them. */
+  #holdOutput(event: Extract<RunEvent, { type: 'output' }>): void {
+    this.#writable();
+    const bytes = Buffer.from(event.data, 'utf8');
+    this.#heldOut.push(bytes);
+    const last = this.#held.at(-1);
+    // One line for a run of chunks from the same stream, instead of one per chunk.
+    if (
+      typeof last === 'object' &&
+      last.offset + last.length === this.#outOffset &&
+      last.event.host === event.host &&
+      last.event.stream === event.stream &&
+      last.event.step === event.step &&
+      last.event.check === event.check
+    ) {
+      last.length += bytes.length;
+    } else {
+      this.#held.push({ event, offset: this.#outOffset, length: bytes.length });
+    }
+    this.#outOffset += bytes.length;
+    this.#hold(undefined, bytes.length);
   }
 
   /** Flushes what is left to disk and closes the file. Closing twice is harmless. */
@@ -132,6 +183,8 @@ export class JournalWriter {
       this.#fd = null;
       clearTimeout(this.#timer);
       fs.closeSync(fd);
+      if (this.#outFd !== null) fs.closeSync(this.#outFd);
+      this.#outFd = null;
     }
     // A failed timed write left output out of the journal, and nobody has been told yet.
     if (this.#unreported) {
@@ -140,10 +193,11 @@ export class JournalWriter {
     }
   }
 
-  #hold(line: string): void {
+  /** Holds a version-1 output line (or accounts for bytes #holdOutput queued) until a flush. */
+  #hold(line: string | undefined, size: number): void {
     this.#writable();
-    this.#held.push(line);
-    this.#heldChars += line.length;
+    if (line !== undefined) this.#held.push(line);
+    this.#heldChars += line?.length ?? size;
     if (this.#heldChars >= OUTPUT_BATCH_CHARS) {
       this.#flush(false);
       return;
@@ -159,14 +213,48 @@ export class JournalWriter {
     }, OUTPUT_BATCH_MS).unref();
   }
 
-  /** Writes every held line in one system call, then fsyncs if asked. */
+  /**
+   * Writes held output bytes, then every held line in one system call, then fsyncs if asked (the
+   * output file first, so no synced line points at bytes a power cut could lose).
+   */
   #flush(sync: boolean): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     const held = this.#held;
+    const out = this.#heldOut;
     this.#held = [];
+    this.#heldOut = [];
     this.#heldChars = 0;
-    this.#write(held.length === 1 ? held[0]! : held.join(''), sync);
+    if (this.#outFd !== null && (out.length > 0 || sync)) this.#writeOutput(out, sync);
+    const lines = held.map((h) => (typeof h === 'string' ? h : refLine(h)));
+    this.#write(lines.length === 1 ? lines[0]! : lines.join(''), sync);
+  }
+
+  #writeOutput(chunks: Buffer[], sync: boolean): void {
+    const fd = this.#outFd!;
+    try {
+      let pending = chunks;
+      // writev may write less than asked, like write: keep going from where it stopped.
+      while (pending.length > 0) {
+        let n = fs.writevSync(fd, pending);
+        // A full tmpfs can answer "0 bytes written" instead of ENOSPC; trying again never ends.
+        if (n === 0) throw noSpace();
+        const rest: Buffer[] = [];
+        for (const c of pending) {
+          if (n >= c.length) n -= c.length;
+          else {
+            rest.push(c.subarray(n));
+            n = 0;
+          }
+        }
+        pending = rest;
+      }
+      if (sync) fs.fsyncSync(fd);
+    } catch (error) {
+      // Named by its journal, the file the operator knows; the cause names the output file's error.
+      this.#failure = journalError(this.path, 'write', error);
+      throw this.#failure;
+    }
   }
 
   /** The open file, or the reason nothing more may be written to it. */
@@ -185,12 +273,51 @@ export class JournalWriter {
     try {
       let done = 0;
       // writeSync may write less than asked (a signal, a nearly full disk): keep going.
-      while (done < bytes.length) done += fs.writeSync(fd, bytes, done, bytes.length - done);
+      while (done < bytes.length) {
+        const n = fs.writeSync(fd, bytes, done, bytes.length - done);
+        // A full tmpfs can answer "0 bytes written" instead of ENOSPC; trying again never ends.
+        if (n === 0) throw noSpace();
+        done += n;
+      }
       if (sync) fs.fsyncSync(fd);
     } catch (error) {
       this.#failure = journalError(this.path, 'write', error);
       throw this.#failure;
     }
+  }
+}
+
+function noSpace(): NodeJS.ErrnoException {
+  return Object.assign(new Error('ENOSPC: no space left on device, write (0 bytes written)'), {
+    code: 'ENOSPC',
+  });
+}
+
+/** A version-2 output line: the event without its text, and where the text is. */
+function refLine(h: HeldRef): string {
+  const { data: _data, ...rest } = h.event;
+  return `${JSON.stringify({ ...rest, offset: h.offset, length: h.length })}\n`;
+}
+
+/**
+ * The format version in a journal's header line. Anything unreadable counts as version 1 (output
+ * inline): the reader, which runs before a resume reopens a journal, reports real damage.
+ */
+function headerVersion(file: string): number {
+  const fd = fs.openSync(file, 'r');
+  try {
+    // A header is a few KiB; the cap keeps a device or a damaged file from being read forever.
+    const buf = Buffer.alloc(1024 * 1024);
+    const n = fs.readSync(fd, buf, 0, buf.length, 0);
+    const end = buf.subarray(0, n).indexOf(0x0a);
+    const version = (JSON.parse(buf.subarray(0, end >= 0 ? end : n).toString('utf8')) as {
+      version?: unknown;
+    }).version;
+    return typeof version === 'number' ? version : 1;
+  } catch {
+    return 1;
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

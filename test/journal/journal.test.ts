@@ -46,7 +46,7 @@ describe('journal writer and reader', () => {
     expect(read.events).toEqual(events);
     expect(read.header).toMatchObject({
       type: 'journal',
-      version: 1,
+      version: 2,
       runId: RUN_ID,
       runbook: 'loom-restore',
       stepOrder: ['stop-loom', 'restore-data', 'rebuild-index', 'start-loom'],
@@ -163,10 +163,10 @@ describe('journal writer and reader', () => {
 
   it('refuses a journal from a newer version', () => {
     const file = path.join(tmp(), 'future.jsonl');
-    fs.writeFileSync(file, '{"type":"journal","version":2,"runId":"x","whatever":true}\n');
+    fs.writeFileSync(file, '{"type":"journal","version":3,"runId":"x","whatever":true}\n');
     const error = catchError(() => readJournal(file));
     expect(error.message).toContain(`${file}:1`);
-    expect(error.message).toContain('version 2');
+    expect(error.message).toContain('version 3');
     expect(error.hint).toContain('newer stepwise');
   });
 

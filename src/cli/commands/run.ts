@@ -193,7 +193,7 @@ async function resumeLocked(
   flags: RunFlags & { runbooks: string[] },
 ): Promise<ExitCode> {
   const home = stateHome(io.env);
-  const { header, events, tornTail } = readJournal(file);
+  const { header, events, tornTail } = readJournal(file, { output: false });
   const state = foldRun(header, events);
   if (state.status === 'succeeded') {
     throw new OperatorError(

@@ -42,7 +42,7 @@ export async function reportCommand(
   if (!existsSync(file)) {
     throw new OperatorError(`no run ${runId}`, 'list the runs with `stepwise runs`');
   }
-  const { header, events } = readJournal(file);
+  const { header, events } = readJournal(file, { output: false });
   io.stdout(renderReport(foldRun(header, events), events, flags.format, { journalPath: file }));
   return EXIT.ok;
 }
