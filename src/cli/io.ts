@@ -7,7 +7,8 @@
 export interface CliIO {
   env: NodeJS.ProcessEnv;
   cwd: string;
-  stdout: (text: string) => void;
+  /** Takes bytes too: command output is written as it came, without a round trip through a string. */
+  stdout: (text: string | Uint8Array) => void;
   stderr: (text: string) => void;
   /** Whether a person can answer questions (stdin and stdout are terminals). */
   interactive: boolean;
@@ -24,7 +25,7 @@ export interface CliIO {
  * Writes to a stream until its reader goes away. A closed pipe (`stepwise run --json | head -1`)
  * must not kill a run that is changing things: the error would otherwise be unhandled.
  */
-function untilClosed(stream: NodeJS.WriteStream): (text: string) => void {
+function untilClosed(stream: NodeJS.WriteStream): (text: string | Uint8Array) => void {
   let closed = false;
   stream.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;

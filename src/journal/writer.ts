@@ -310,9 +310,11 @@ function headerVersion(file: string): number {
     const buf = Buffer.alloc(1024 * 1024);
     const n = fs.readSync(fd, buf, 0, buf.length, 0);
     const end = buf.subarray(0, n).indexOf(0x0a);
-    const version = (JSON.parse(buf.subarray(0, end >= 0 ? end : n).toString('utf8')) as {
-      version?: unknown;
-    }).version;
+    const version = (
+      JSON.parse(buf.subarray(0, end >= 0 ? end : n).toString('utf8')) as {
+        version?: unknown;
+      }
+    ).version;
     return typeof version === 'number' ? version : 1;
   } catch {
     return 1;

@@ -58,3 +58,9 @@ test('a line longer than 64 KiB is shown in pieces rather than held until its ne
   const long = 'x'.repeat(70 * 1024);
   expect(render([output('n1', long)])).toBe(`    n1 | ${long}\n`);
 });
+
+test('text outside ASCII keeps its bytes, split across chunks or not', () => {
+  expect(render([output('n1', 'héllo ✓ '), output('n1', 'naïve\nзаписи\n')])).toBe(
+    '    n1 | héllo ✓ naïve\n    n1 | записи\n',
+  );
+});
