@@ -97,3 +97,13 @@ export function parseHop(hop: string): { user?: string; host: string; port?: num
   const port = m?.[2] === undefined ? undefined : Number(m[2]);
   return { ...(user ? { user } : {}), host, ...(port ? { port } : {}) };
 }
+
+/** `ssh -F FILE -G HOST`: resolves with a given config file instead of ~/.ssh/config. */
+export function sshGWithConfig(file: string): SshG {
+  return (host, env) =>
+    new Promise((resolve) => {
+      execFile('ssh', ['-F', file, '-G', '--', host], { env, timeout: 5000 }, (error, stdout) =>
+        resolve(error ? null : stdout),
+      );
+    });
+}

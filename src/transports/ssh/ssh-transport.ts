@@ -135,7 +135,7 @@ export class SshTransport implements Transport {
         hostname: c.hostname || parsed.host,
         port: parsed.port ?? c.port,
         user: parsed.user ?? c.user,
-        identityFiles: c.identityFiles.length > 0 ? c.identityFiles : target.identityFiles,
+        identityFiles: [...new Set([...c.identityFiles, ...target.identityFiles])],
       });
     }
     const home = env.HOME ?? homedir();
