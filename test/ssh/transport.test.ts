@@ -68,6 +68,27 @@ describe('ssh transport', { timeout: 30_000 }, () => {
     }
   });
 
+  it('notices a stalled host through keepalive and fails the command in flight', async () => {
+    const t = transports(c, { keepaliveIntervalMs: 1000, keepaliveCountMax: 2 })(
+      hostOf(c, 'host3'),
+    );
+    try {
+      const pending = run(t, 'echo up; sleep 30');
+      await new Promise((r) => setTimeout(r, 500));
+      c.freeze('host3');
+      const started = Date.now();
+      await expect(pending).rejects.toThrow('no answer from host3 for 3 s (keepalive timeout)');
+      expect(Date.now() - started).toBeLessThan(8000);
+    } finally {
+      c.thaw('host3');
+      await t.close();
+    }
+    // Thawed, a new connection works again.
+    const again = transports(c)(hostOf(c, 'host3'));
+    expect((await run(again, 'hostname')).stdout).toBe('host3\n');
+    await again.close();
+  });
+
   it('refuses a changed host key, naming host, both fingerprints and the line to fix', async () => {
     const other = c.knownHostsLine('host2').split(' ').slice(1).join(' ');
     const name = c.knownHostsLine('host1').split(' ')[0];
