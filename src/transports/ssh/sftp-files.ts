@@ -10,9 +10,12 @@ import type { SFTPWrapper } from 'ssh2';
 import type { FileInfo, HostFiles, ListedFile } from '../transport.ts';
 import type { Connection } from './connect.ts';
 
-const CHUNK = 64 * 1024;
-/** Requests in flight per transfer (4 MiB at 64 KiB each). */
-const DEPTH = 64;
+/** Bytes per request: just under OpenSSH's 256 KiB limit, which ssh2 would split otherwise. */
+const CHUNK = 255 * 1024;
+/** Read requests in flight per transfer (about 4 MiB). */
+const DEPTH = 16;
+/** Bytes of writes in flight per transfer (sources hand over 64 KiB chunks). */
+const WRITE_WINDOW = 8 * 1024 * 1024;
 const S_IFMT = 0o170000;
 const S_IFDIR = 0o040000;
 const S_IFREG = 0o100000;
@@ -197,10 +200,11 @@ function readStream(s: SFTPWrapper, handle: Buffer, signal?: AbortSignal): Reada
   return stream;
 }
 
-/** A Writable that keeps up to DEPTH writes in flight; `bytes` counts what was written. */
+/** A Writable that keeps up to WRITE_WINDOW bytes of writes in flight; `bytes` counts what was written. */
 function writeStream(s: SFTPWrapper, handle: Buffer): Writable & { bytes: number } {
   let position = 0;
   let inflight = 0;
+  let inflightBytes = 0;
   let failure: Error | undefined;
   let waiting: (() => void) | undefined;
   const settled = () => {
@@ -208,23 +212,44 @@ function writeStream(s: SFTPWrapper, handle: Buffer): Writable & { bytes: number
     waiting = undefined;
     w?.();
   };
-  const put = (chunk: Buffer) => {
-    for (let off = 0; off < chunk.length; off += CHUNK) {
-      const piece = chunk.subarray(off, off + CHUNK);
-      inflight++;
-      s.write(handle, piece, 0, piece.length, position, (error) => {
-        inflight--;
-        if (error) failure ??= error;
-        settled();
-      });
-      position += piece.length;
-      stream.bytes += piece.length;
+  // Small source chunks are gathered into CHUNK-sized requests: per-request costs dominate.
+  let gathered: Buffer[] = [];
+  let gatheredBytes = 0;
+  const send = (piece: Buffer) => {
+    inflight++;
+    inflightBytes += piece.length;
+    s.write(handle, piece, 0, piece.length, position, (error) => {
+      inflight--;
+      inflightBytes -= piece.length;
+      if (error) failure ??= error;
+      settled();
+    });
+    position += piece.length;
+    stream.bytes += piece.length;
+  };
+  const put = (chunk: Buffer, flush: boolean) => {
+    if (chunk.length > 0) {
+      gathered.push(chunk);
+      gatheredBytes += chunk.length;
+    }
+    if (gatheredBytes < CHUNK && !(flush && gatheredBytes > 0)) return;
+    const all = gathered.length === 1 ? gathered[0]! : Buffer.concat(gathered, gatheredBytes);
+    gathered = [];
+    gatheredBytes = 0;
+    let off = 0;
+    for (; off + CHUNK <= all.length; off += CHUNK) send(all.subarray(off, off + CHUNK));
+    if (off < all.length) {
+      if (flush) send(all.subarray(off));
+      else {
+        gathered = [all.subarray(off)];
+        gatheredBytes = all.length - off;
+      }
     }
   };
-  const drainTo = (limit: number, cb: (error?: Error | null) => void) => {
+  const drainTo = (limitBytes: number, cb: (error?: Error | null) => void) => {
     const check = () => {
       if (failure) return cb(failure);
-      if (inflight <= limit) return cb();
+      if (inflightBytes <= limitBytes && (limitBytes > 0 || inflight === 0)) return cb();
       waiting = check;
     };
     check();
@@ -234,10 +259,11 @@ function writeStream(s: SFTPWrapper, handle: Buffer): Writable & { bytes: number
       highWaterMark: CHUNK * 4,
       write(chunk: Buffer, _enc, cb) {
         if (failure) return cb(failure);
-        put(chunk);
-        drainTo(DEPTH, cb);
+        put(chunk, false);
+        drainTo(WRITE_WINDOW, cb);
       },
       final(cb) {
+        put(Buffer.alloc(0), true);
         drainTo(0, (error) => {
           if (error) {
             s.close(handle, () => cb(error));
