@@ -43,6 +43,14 @@ function runFlags(cmd: Command): Command {
       [],
     )
     .option('--forks <n>', 'hosts a step runs on at once (default 10)')
+    .option(
+      '--known-hosts <file>',
+      'SSH host keys: read and add to FILE instead of ~/.ssh/known_hosts',
+    )
+    .option(
+      '--accept-new-host-keys',
+      "add unknown SSH host keys without asking, like OpenSSH's StrictHostKeyChecking=accept-new (a changed key is still refused)",
+    )
     .addOption(new Option('--json', 'print one JSON event per line on stdout').conflicts('plain'))
     .option('--plain', 'plain text progress instead of the interactive UI');
 }
@@ -118,6 +126,7 @@ export function buildProgram(io: CliIO, exit: (code: ExitCode) => void): Command
     .option('-i, --inventory <file>', 'Ansible YAML inventory')
     .option('--set <name=value>', 'set a parameter (repeatable)', collect, [])
     .option('--json', 'print one JSON event per line')
+    .option('--known-hosts <file>', 'SSH host keys: read FILE instead of ~/.ssh/known_hosts')
     .action((rb, o) => done(checkCommand(io, rb, { ...o, runbooks: global().runbooks })));
 
   runFlags(

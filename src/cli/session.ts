@@ -7,13 +7,15 @@ import type { Decider } from '../engine/decisions.ts';
 import { type ResumeInput, type RunOutcome, runEngine } from '../engine/engine.ts';
 import { EventBus } from '../engine/event-bus.ts';
 import type { RunEvent } from '../engine/events.ts';
-import { EXIT, type ExitCode, OperatorError } from '../errors.ts';
+import { EXIT, type ExitCode } from '../errors.ts';
 import type { Host } from '../inventory/types.ts';
 import type { JournalWriter } from '../journal/writer.ts';
 import { jsonRenderer } from '../render/json-renderer.ts';
 import { plainRenderer } from '../render/plain-renderer.ts';
 import type { Store } from '../store/store.ts';
 import { localTransportFor } from '../transports/local.ts';
+import { connectHosts } from '../transports/ssh/connect-hosts.ts';
+import { sshTransports } from '../transports/ssh/ssh-transport.ts';
 import type { Transport } from '../transports/transport.ts';
 import type { CliIO } from './io.ts';
 import type { Prepared } from './prepare.ts';
@@ -35,17 +37,32 @@ export interface SessionOptions {
   forks?: number;
   /** When the run first started, for the index; a resumed run keeps its original start. */
   startedAt?: string;
+  ssh?: SshFlags;
 }
 
-/** Picks the transport for a host from its `ansible_connection`. */
-export function transportFactory(io: CliIO): (host: Host) => Transport {
-  return (host) => {
-    if (host.connection === 'local') return localTransportFor(host, io.env);
-    throw new OperatorError(
-      `host ${host.name} uses ansible_connection: ssh, and this build of stepwise runs local hosts only`,
-      `set ansible_connection: local for ${host.name} to run it on this machine`,
-    );
-  };
+/** How SSH hosts are reached (`--known-hosts`, `--accept-new-host-keys`). */
+export interface SshFlags {
+  knownHostsFile?: string;
+  acceptNew?: boolean;
+}
+
+/**
+ * Picks the transport for a host from its `ansible_connection`. The engine keeps one per host for
+ * the whole run (one SSH connection, reused) and closes them at the end.
+ */
+export function transportFactory(
+  io: CliIO,
+  decider: Decider,
+  ssh: SshFlags = {},
+): (host: Host) => Transport {
+  const sshTransport = sshTransports({
+    env: io.env,
+    decider,
+    ...(ssh.knownHostsFile ? { knownHostsFile: ssh.knownHostsFile } : {}),
+    ...(ssh.acceptNew ? { acceptNew: true } : {}),
+  });
+  return (host) =>
+    host.connection === 'local' ? localTransportFor(host, io.env) : sshTransport(host);
 }
 
 export async function runSession(o: SessionOptions): Promise<ExitCode> {
@@ -106,7 +123,8 @@ export async function runSession(o: SessionOptions): Promise<ExitCode> {
       params: prepared.params,
       displayParams: prepared.displayParams,
       secrets: prepared.secretValues,
-      transports: transportFactory(io),
+      transports: transportFactory(io, o.decider, o.ssh),
+      connectHosts,
       decider: o.decider,
       bus,
       clock: io.clock,

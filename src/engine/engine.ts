@@ -76,7 +76,16 @@ export interface EngineOptions {
   resume?: ResumeInput;
   /** Choices given up front (`--set var=value`). */
   presetChoices?: Record<string, string>;
+  /** Opens the run's connections before the preflight (SSH: unknown host keys asked at once). */
+  connectHosts?: ConnectHosts;
 }
+
+/** Connects `hosts` through their transports, asking about host keys with `ask`. */
+export type ConnectHosts = (
+  hosts: Host[],
+  transport: (host: Host) => Transport,
+  ask: (request: RequestOf<'host-keys'>) => Promise<Settled<'host-keys'>>,
+) => Promise<void>;
 
 /** An output event held back until a step's secret captures are known. */
 type HeldOutput = Omit<EventOf<'output'>, 'runId' | 'at'>;
@@ -156,6 +165,7 @@ class Run {
           })),
           dryRun: this.#o.dryRun ?? false,
         });
+      await this.#connectHosts();
       const preflight = await this.#preflight();
       if (this.#o.checkOnly) {
         const status = preflight === 'fail' ? 'failed' : 'succeeded';
@@ -211,6 +221,27 @@ class Run {
   }
 
   // ── running commands ───────────────────────────────────────────────────────
+
+  /** Every remote host a check or step of the runbook targets, connected before the preflight. */
+  async #connectHosts(): Promise<void> {
+    const connect = this.#o.connectHosts;
+    if (!connect) return;
+    const hosts = new Map<string, Host>();
+    for (const { on } of [...this.#spec.checks, ...this.#spec.steps]) {
+      try {
+        for (const h of resolveTarget(on, this.#o.inventory).hosts)
+          if (h.connection !== 'local') hosts.set(h.name, h);
+      } catch {
+        // A target without hosts fails where it is used, with its own message.
+      }
+    }
+    if (hosts.size === 0) return;
+    await connect(
+      [...hosts.values()],
+      (h) => this.#transport(h),
+      (r) => this.#ask(r),
+    );
+  }
 
   #transport(host: Host): Transport {
     const t = this.#transports.get(host.name) ?? this.#o.transports(host);

@@ -16,7 +16,7 @@ import { HeadlessDecider, type HeadlessFlags } from '../headless-decider.ts';
 import type { CliIO } from '../io.ts';
 import { parseOverrides, parseSets, prepare } from '../prepare.ts';
 import { PromptDecider } from '../prompt-decider.ts';
-import { type OutputMode, runSession } from '../session.ts';
+import { type OutputMode, runSession, type SshFlags } from '../session.ts';
 
 /** Flags shared by run and resume. */
 export interface RunFlags {
@@ -29,6 +29,16 @@ export interface RunFlags {
   json?: boolean;
   plain?: boolean;
   forks?: string;
+  knownHosts?: string;
+  acceptNewHostKeys?: boolean;
+}
+
+/** How SSH hosts are reached, from the flags. */
+function sshFlags(flags: { knownHosts?: string; acceptNewHostKeys?: boolean }): SshFlags {
+  return {
+    ...(flags.knownHosts ? { knownHostsFile: flags.knownHosts } : {}),
+    ...(flags.acceptNewHostKeys ? { acceptNew: true } : {}),
+  };
 }
 
 function outputMode(flags: { json?: boolean }): OutputMode {
@@ -99,6 +109,7 @@ export async function runCommand(
       decider,
       output: outputMode(flags),
       mode: 'dry-run',
+      ssh: sshFlags(flags),
       ...(f ? { forks: f } : {}),
     });
   }
@@ -131,6 +142,7 @@ export async function runCommand(
     mode: 'run',
     journal,
     store,
+    ssh: sshFlags(flags),
     ...(f ? { forks: f } : {}),
   }).finally(() => lock.release());
 }
@@ -138,7 +150,13 @@ export async function runCommand(
 export async function checkCommand(
   io: CliIO,
   runbook: string,
-  flags: { set: string[]; inventory?: string; json?: boolean; runbooks: string[] },
+  flags: {
+    set: string[];
+    inventory?: string;
+    json?: boolean;
+    runbooks: string[];
+    knownHosts?: string;
+  },
 ): Promise<ExitCode> {
   const prepared = await prepareFromFlags(io, runbook, flags);
   const decider = new HeadlessDecider({
@@ -154,6 +172,7 @@ export async function checkCommand(
     decider,
     output: outputMode(flags),
     mode: 'check',
+    ssh: sshFlags(flags),
   });
 }
 
@@ -240,6 +259,7 @@ async function resumeLocked(
     store,
     resume,
     startedAt: state.startedAt,
+    ssh: sshFlags(flags),
     ...(f ? { forks: f } : {}),
   });
 }
