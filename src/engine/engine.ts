@@ -767,7 +767,13 @@ class Run {
           { step: step.id, phase: 'verify' },
           { sudo: v.sudo ?? false, okExits },
         );
-        if (run.status === 'lost' || run.status === 'timed-out' || run.status === 'cancelled') {
+        // No exit code to judge: it never ran to an end (lost, killed, refused before it ran).
+        if (
+          run.status === 'lost' ||
+          run.status === 'timed-out' ||
+          run.status === 'cancelled' ||
+          run.exitCode === null
+        ) {
           return { host, ok: false, message: run.error ?? run.status };
         }
         const j = judge(run, v.expect, (t) => renderText(t, this.#vars.lookupFor(host)));

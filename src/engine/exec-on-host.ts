@@ -2,6 +2,7 @@
  * Runs one command on one host for a step or a check: streams redacted output as events,
  * keeps what captures and expectations need, and turns every way of ending into a HostStatus.
  */
+import { OperatorError } from '../errors.ts';
 import type { Host } from '../inventory/types.ts';
 import { shellQuote } from '../runbook/template.ts';
 import type { Transport } from '../transports/transport.ts';
@@ -118,8 +119,24 @@ export async function execOnHost(o: ExecOptions): Promise<HostRun> {
     }
     return { ...base, status: 'ok' };
   } catch (error) {
-    // A transport that throws lost its connection (or never had one); the run stays resumable.
     const what = 'step' in o.origin ? `step ${o.origin.step}` : `check ${o.origin.check}`;
+    if (error instanceof OperatorError) {
+      // Not a lost connection but something the operator can fix (a sudo password nobody
+      // could type in a headless run, a refused one): say that, with its hint.
+      return {
+        status: 'failed',
+        exitCode: null,
+        signal: null,
+        durationMs: Math.round(performance.now() - started),
+        stdout: kept.stdout.text,
+        stderr: kept.stderr.text,
+        error: o.redactor.text(
+          `${error.message} (${what} on ${o.host.name})${error.hint ? `\n${error.hint}` : ''}`,
+        ),
+      };
+    }
+    // A transport that throws otherwise lost its connection (or never had one); the run stays
+    // resumable.
     return {
       status: 'lost',
       exitCode: null,

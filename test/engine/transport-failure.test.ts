@@ -1,5 +1,6 @@
 /** A transport that loses its connection: the host is `lost`, and the run stays in the operator's hands. */
 import { expect, test } from 'vitest';
+import { OperatorError } from '../../src/errors.ts';
 import type { Transport } from '../../src/transports/transport.ts';
 import { HEADER, runScenario } from './harness.ts';
 
@@ -103,4 +104,42 @@ steps:
   expect(r.log).toContain(
     'host-finished login@db1 run lost (exit null): connection lost to db1 during step login: channel closed while running psql -W ••••••',
   );
+});
+
+test('a transport refusing with an operator error fails the host with its hint, not as lost', async () => {
+  const refusing: Transport = {
+    exec: async () => {
+      throw new OperatorError(
+        'sudo on db1 needs a password for deploy',
+        'allow the commands with NOPASSWD in sudoers on db1',
+      );
+    },
+    close: async () => {},
+  };
+  const r = await runScenario({
+    yaml: `${HEADER}
+roles:
+  db: { description: Database hosts }
+steps:
+  - id: restart
+    title: Restart the database
+    explain: Needs root.
+    on: db
+    risk: read-only
+    sudo: true
+    run: systemctl restart postgresql
+    verify:
+      - run: systemctl is-active postgresql
+        sudo: true
+`,
+    inventory,
+    options: { transports: () => refusing },
+    script: { 'after-failure': [{ action: 'abort' }] },
+  });
+  expect(r.outcome).toBe('failed');
+  const finished = r.log.find((l) => l.startsWith('host-finished restart@db1 run'));
+  expect(finished).toBe(
+    'host-finished restart@db1 run failed (exit null): sudo on db1 needs a password for deploy (step restart on db1)\nallow the commands with NOPASSWD in sudoers on db1',
+  );
+  expect(r.log.join('\n')).not.toContain('connection lost');
 });
