@@ -19,7 +19,7 @@ import type { ProgressReport } from '../../src/s3/progress.ts';
 import { localFiles } from '../../src/transports/local-files.ts';
 
 /** Starts s3rver before the file's tests and stops it after them, even when they fail. */
-export function useS3rver(): { readonly server: S3rverHandle; config(): S3Config } {
+export function withS3rver(): { readonly server: S3rverHandle; config(): S3Config } {
   let server: S3rverHandle | undefined;
   beforeAll(async () => {
     server = await startS3rver();
@@ -40,7 +40,7 @@ export function useS3rver(): { readonly server: S3rverHandle; config(): S3Config
 }
 
 /** A temporary directory removed after the file's tests. */
-export function useTempDir(): { readonly dir: string } {
+export function withTempDir(): { readonly dir: string } {
   let dir = '';
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'stepwise-s3-test-'));

@@ -3,10 +3,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runOperation } from '../../src/s3/operation.ts';
-import { randomFile, recordingIO, storedBytes, useS3rver, useTempDir } from './helpers.ts';
+import { randomFile, recordingIO, storedBytes, withS3rver, withTempDir } from './helpers.ts';
 
-const s3 = useS3rver();
-const tmp = useTempDir();
+const s3 = withS3rver();
+const tmp = withTempDir();
 const MiB = 1024 * 1024;
 
 describe('s3 transfers against s3rver', () => {
