@@ -32,7 +32,8 @@ export interface S3Operation {
 }
 
 export interface OperationIO {
-  files: HostFiles;
+  /** The host's files; only transfers need them. */
+  files?: HostFiles;
   signal?: AbortSignal;
   output: (line: string) => void;
   progress: ProgressSink;
@@ -56,15 +57,6 @@ export async function runOperation(o: S3Operation, io: OperationIO): Promise<str
   const resolved = resolveS3Config(o.config, env);
   const client = await s3Client(o.config, env);
   try {
-    const ctx: TransferContext = {
-      client,
-      endpoint: resolved.endpoint,
-      files: io.files,
-      ...(io.signal ? { signal: io.signal } : {}),
-      partSize: o.partSize ?? DEFAULT_PART_SIZE,
-      concurrency: o.concurrency ?? DEFAULT_CONCURRENCY,
-      output: io.output,
-    };
     const summary = (r: BulkResult, verb: string) =>
       `${verb} ${r.transferred} file(s), ${r.bytes} bytes${r.skipped ? `; ${r.skipped} unchanged` : ''}${r.deleted ? `; ${r.deleted} deleted` : ''}`;
     switch (o.op) {
@@ -86,6 +78,20 @@ export async function runOperation(o: S3Operation, io: OperationIO): Promise<str
         return `${l.objects.length} object(s)`;
       }
     }
+    if (!io.files)
+      throw usage(
+        `${o.op}: this host has no file access`,
+        'run it on a host whose transport can move files',
+      );
+    const ctx: TransferContext = {
+      client,
+      endpoint: resolved.endpoint,
+      files: io.files,
+      ...(io.signal ? { signal: io.signal } : {}),
+      partSize: o.partSize ?? DEFAULT_PART_SIZE,
+      concurrency: o.concurrency ?? DEFAULT_CONCURRENCY,
+      output: io.output,
+    };
     const from = o.from ?? '';
     const to = o.to ?? '';
     const up = !isS3Url(from) && isS3Url(to);
