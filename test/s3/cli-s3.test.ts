@@ -108,6 +108,7 @@ describe('stepwise s3', { timeout: CLI_TIMEOUT }, () => {
     const secret = 'gateway-Secret-Zq81';
     randomFile(ws.path('node-backup.tar'), 6 * MiB);
     ws.writeRunbook('t/s3', {
+      roles: { nodes: { description: 'the nodes that hold backups' } },
       parameters: {
         gw_key: { description: 'gateway access key' },
         gw_secret: { description: 'gateway secret key', secret: true },

@@ -3,9 +3,9 @@
  * progress events arrive, a captured secret key is used but never appears in any event, a
  * choose list comes from a listing, and the S3 check kinds pass and fail.
  */
-import { existsSync, readFileSync, utimesSync } from 'node:fs';
+import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runOperation } from '../../src/s3/operation.ts';
 import { runScenario } from '../engine/harness.ts';
 import { randomFile, recordingIO, withS3rver, withTempDir } from './helpers.ts';
@@ -16,10 +16,13 @@ const MiB = 1024 * 1024;
 /** s3rver checks only the access key id, so any secret key works; this one must never show. */
 const SECRET = 'gw-Secret-7Qz9-never-shown';
 
-const connection = () => `
-      endpoint: ${s3.server.endpoint}
-      access_key: "{{ access_key }}"
-      secret_key: "{{ gw_secret }}"`;
+const connection = (indent = 6) =>
+  [
+    '',
+    `endpoint: ${s3.server.endpoint}`,
+    'access_key: "{{ access_key }}"',
+    'secret_key: "{{ gw_secret }}"',
+  ].join(`\n${' '.repeat(indent)}`);
 
 function runbook(steps: string, checks = ''): string {
   return `
@@ -36,12 +39,14 @@ steps:
     title: Read the gateway secret
     explain: like deisctl config store get gateway/secretKey
     risk: read-only
-    run: echo ${SECRET}
+    run: cat {{ dir }}/gateway-secret
     capture: [{ name: gw_secret, regex: "^(\\\\S+)$", secret: true }]
 ${steps}`;
 }
 
 describe('s3 steps in the engine', () => {
+  beforeAll(() => writeFileSync(join(tmp.dir, 'gateway-secret'), `${SECRET}\n`));
+
   it('uploads with progress events, confirms a description, and never shows the captured secret', async () => {
     await runOperation({ op: 'mb', url: 's3://engine', config: s3.config() }, recordingIO());
     const file = join(tmp.dir, 'backup.tar');
@@ -147,7 +152,7 @@ describe('s3 steps in the engine', () => {
       prompt: Which backup?
       s3:
         url: s3://engine/list/
-        value: name${connection()}
+        value: name${connection(8)}
   - id: fetch
     title: Fetch it
     explain: download the pick
@@ -164,7 +169,7 @@ describe('s3 steps in the engine', () => {
       items: { value: string; label: string }[];
     };
     expect(request.items.map((i) => i.value)).toEqual(['new.tar', 'mid.tar', 'old.tar']);
-    expect(request.items[1]!.label).toMatch(/^list\/mid\.tar {2}2000 B {2}(2 h|1\d\d min) ago$/);
+    expect(request.items[1]!.label).toMatch(/^list\/mid\.tar {2}2\.0 KiB {2}(2 h|1\d\d min) ago$/);
     expect(readFileSync(join(tmp.dir, 'picked', 'mid.tar')).length).toBe(2000);
   });
 
