@@ -7,6 +7,7 @@ import { EXIT, type ExitCode, OperatorError } from '../errors.ts';
 import { listCommand, showCommand, validateCommand } from './commands/catalog.ts';
 import { checkCommand, resumeCommand, runCommand } from './commands/run.ts';
 import { reportCommand, runsCommand } from './commands/runs.ts';
+import { registerS3 } from './commands/s3.ts';
 import { type CliIO, processIO } from './io.ts';
 import { VERSION } from './version.ts';
 
@@ -157,6 +158,8 @@ export function buildProgram(io: CliIO, exit: (code: ExitCode) => void): Command
     .argument('<run-id>', 'from `stepwise runs`')
     .option('--format <format>', 'md or json', 'md')
     .action((id, o) => done(reportCommand(io, id, o)));
+
+  registerS3(program, io, done);
 
   return program;
 }

@@ -13,6 +13,8 @@ import {
   renderText,
 } from '../runbook/template.ts';
 import type { Transport, TransportFactory } from '../transports/transport.ts';
+import { type ActionUse, actionOf, chooseSourceOf } from './actions/registry.ts';
+import { type ActionRun, describeAction, runAction } from './actions/run-action.ts';
 import { capture } from './capture.ts';
 import { runCheck } from './checks/run-check.ts';
 import type { ChoiceItem, Decider, RequestOf, Settled } from './decisions.ts';
@@ -293,6 +295,40 @@ class Run {
     return run;
   }
 
+  /** Runs a step action on a host, with the same host events as a command. */
+  async #act(
+    host: Host,
+    use: ActionUse,
+    description: string,
+    origin: { step: string; phase: Phase },
+    extra: { timeoutMs?: number; hold?: HeldOutput[] } = {},
+  ): Promise<ActionRun> {
+    const base = { step: origin.step, host: host.name, phase: origin.phase };
+    this.emit({ type: 'host-started', ...base, command: this.#redactor.text(description) });
+    const run = await runAction({
+      action: use.action,
+      raw: use.raw,
+      host,
+      transport: this.#transport(host),
+      lookup: this.#lookup(host),
+      redactor: this.#redactor,
+      step: origin.step,
+      emit: (e) => (extra.hold && e.type === 'output' ? extra.hold.push(e) : this.emit(e)),
+      ...(extra.timeoutMs === undefined ? {} : { timeoutMs: extra.timeoutMs }),
+      ...(this.#o.signal ? { signal: this.#o.signal } : {}),
+    });
+    this.emit({
+      type: 'host-finished',
+      ...base,
+      status: run.status,
+      exitCode: run.exitCode,
+      signal: run.signal,
+      durationMs: run.durationMs,
+      ...(run.error ? { error: run.error } : {}),
+    });
+    return run;
+  }
+
   #lookup(host: Host): Lookup {
     const base = this.#vars.lookupFor(host);
     if (!this.#o.dryRun) return base;
@@ -301,8 +337,19 @@ class Run {
   }
 
   #command(template: string, host: Host): string {
+    return this.#render(template, host, () => renderCommand(template, this.#lookup(host)));
+  }
+
+  /** What a step action will do on a host, in one line (shown where a command would be). */
+  #describe(use: ActionUse, host: Host): string {
+    return this.#render(`${use.action.name}: ${JSON.stringify(use.raw)}`, host, () =>
+      describeAction(use.action, use.raw, this.#lookup(host)),
+    );
+  }
+
+  #render(template: string, host: Host, render: () => string): string {
     try {
-      return renderCommand(template, this.#lookup(host));
+      return render();
     } catch (error) {
       if (!(error instanceof MissingVariableError)) throw error;
       // Validation makes sure every name is declared, so this is a value that never arrived:
@@ -435,10 +482,15 @@ class Run {
       }
     }
     if (step.manual !== undefined) return this.#manual(step, hosts);
+    const action = actionOf(step);
     // A choose-only step finished when the pick was made.
-    if (step.run === undefined) return;
+    if (step.run === undefined && !action) return;
 
-    const commands = hosts.map((h) => ({ host: h.name, command: this.#command(step.run!, h) }));
+    // An action step shows (and confirms) a description of what it does instead of a command.
+    const commands = hosts.map((h) => ({
+      host: h.name,
+      command: action ? this.#describe(action, h) : this.#command(step.run!, h),
+    }));
     const shown = commands.map((c) => ({
       host: c.host,
       command: this.#redactor.text(step.sudo ? withSudo(c.command) : c.command),
@@ -479,13 +531,14 @@ class Run {
         });
       }
     }
-    await this.#attempts(step, hosts, commands, serial, confirmedBy);
+    await this.#attempts(step, hosts, commands, serial, confirmedBy, action);
   }
 
   #plan(step: StepSpec, hosts: Host[]): void {
-    const plan = (phase: Phase, template: string, on: Host[], sudo = false) => {
+    const plan = (phase: Phase, template: string | ActionUse, on: Host[], sudo = false) => {
       for (const h of on) {
-        const command = this.#command(template, h);
+        const command =
+          typeof template === 'string' ? this.#command(template, h) : this.#describe(template, h);
         this.emit({
           type: 'step-planned',
           step: step.id,
@@ -498,9 +551,11 @@ class Run {
     if (step.choose)
       plan(
         'choose',
-        step.choose.run,
+        chooseSourceOf(step.choose) ?? step.choose.run!,
         resolveTarget(step.choose.on, this.#o.inventory).hosts.slice(0, 1),
       );
+    const action = actionOf(step);
+    if (action) plan('run', action, hosts);
     if (step.run !== undefined) plan('run', step.run, hosts, step.sudo);
     for (const v of step.verify) {
       plan('verify', v.run, v.on ? resolveTarget(v.on, this.#o.inventory).hosts : hosts, v.sudo);
@@ -564,11 +619,13 @@ class Run {
     const preset = this.#o.presetChoices?.[spec.var];
     // No step-started until the pick is made: a run that stops at the question (quit, or a
     // headless run without --set) leaves the step pending, not interrupted, so resume asks again.
-    const run = await this.#exec(host, this.#command(spec.run, host), {
-      step: step.id,
-      phase: 'choose',
-    });
-    const items = run.status === 'ok' ? parseItems(run.stdout, spec.item, spec.order) : [];
+    const source = chooseSourceOf(spec);
+    const origin = { step: step.id, phase: 'choose' } as const;
+    const run: ActionRun = source
+      ? await this.#act(host, source, this.#describe(source, host), origin)
+      : await this.#exec(host, this.#command(spec.run!, host), origin);
+    const items =
+      run.status !== 'ok' ? [] : (run.items ?? parseItems(run.stdout, spec.item, spec.order));
     let problem = run.status === 'ok' ? undefined : run.error;
     if (!problem && items.length === 0)
       problem = `the list from ${host.name} is empty: nothing to choose from`;
@@ -657,6 +714,7 @@ class Run {
     commands: { host: string; command: string }[],
     serial: number | undefined,
     confirmedBy: string | undefined,
+    action?: ActionUse,
   ): Promise<void> {
     const timeoutMs = durationMs(step.timeout);
     for (let attempt = 1; ; attempt++) {
@@ -673,17 +731,16 @@ class Run {
       const runs = await fanOut(
         hosts.map((h, i) => [h, commands[i]!.command] as const),
         serial ?? this.#forks,
-        ([h, command]) =>
-          this.#exec(
-            h,
-            command,
-            { step: step.id, phase: 'run' },
-            {
-              sudo: step.sudo,
-              ...(timeoutMs === undefined ? {} : { timeoutMs }),
-              ...(held ? { hold: held } : {}),
-            },
-          ),
+        ([h, command]) => {
+          const origin = { step: step.id, phase: 'run' } as const;
+          const extra = {
+            ...(timeoutMs === undefined ? {} : { timeoutMs }),
+            ...(held ? { hold: held } : {}),
+          };
+          return action
+            ? this.#act(h, action, command, origin, extra)
+            : this.#exec(h, command, origin, { sudo: step.sudo, ...extra });
+        },
       );
       // Released before anything else, so even a cancelled attempt's output reaches the journal;
       // on success the secret captures below are masked in it first.

@@ -55,6 +55,7 @@ export function templateFindings(spec: RunbookSpec): Finding[] {
         { at: [...at, 'note'], text: step.note },
         { at: [...at, 'choose', 'prompt'], text: step.choose?.prompt },
         { at: [...at, 'choose', 'run'], text: step.choose?.run },
+        ...stringsIn(step.choose?.s3, [...at, 'choose', 's3']),
       ],
       earlier,
       i,
@@ -66,6 +67,7 @@ export function templateFindings(spec: RunbookSpec): Finding[] {
       [
         { at: [...at, 'run'], text: step.run },
         { at: [...at, 'manual'], text: step.manual },
+        ...stringsIn(step.s3, [...at, 's3']),
         { at: [...at, 'confirm'], text: step.confirm },
         ...step.verify.flatMap((v, k) => [
           { at: [...at, 'verify', k, 'title'], text: v.title },

@@ -4,6 +4,7 @@
  * with file, line and column.
  */
 import { z } from 'zod';
+import { s3ChooseSchema, s3StepSchema } from '../s3/step-schema.ts';
 
 const id = z
   .string()
@@ -113,18 +114,24 @@ export const verifySchema = z.strictObject({
   sudo: z.boolean().optional(),
 });
 
-export const chooseSchema = z.strictObject({
-  /** The variable the pick becomes. */
-  var: varName,
-  prompt: z.string().min(1),
-  /** A read-only command listing the items, one per line. */
-  run: z.string().min(1),
-  on: targetSchema.default('local'),
-  /** A regex each line must match to be an item; its `value` group (or first group) is the value. */
-  item: z.string().optional(),
-  /** Order shown: as listed, or sorted newest/highest first. */
-  order: z.enum(['as-listed', 'descending', 'ascending']).default('as-listed'),
-});
+export const chooseSchema = z
+  .strictObject({
+    /** The variable the pick becomes. */
+    var: varName,
+    prompt: z.string().min(1),
+    /** A read-only command listing the items, one per line. */
+    run: z.string().min(1).optional(),
+    /** Or the objects under an S3 URL, newest first with size and age. */
+    s3: s3ChooseSchema.optional(),
+    on: targetSchema.default('local'),
+    /** A regex each line must match to be an item; its `value` group (or first group) is the value. */
+    item: z.string().optional(),
+    /** Order shown: as listed, or sorted newest/highest first. */
+    order: z.enum(['as-listed', 'descending', 'ascending']).default('as-listed'),
+  })
+  .refine((c) => (c.run === undefined) !== (c.s3 === undefined), {
+    message: 'a choose list comes from either `run` or `s3`',
+  });
 
 export const riskSchema = z.enum(['read-only', 'changes', 'destructive']);
 
@@ -138,6 +145,8 @@ export const stepSchema = z
     run: z.string().optional(),
     /** Instructions for something the operator does by hand and then confirms. */
     manual: z.string().optional(),
+    /** An S3 transfer, listing or bucket instead of a command (a step action, see src/engine/actions). */
+    s3: s3StepSchema.optional(),
     choose: chooseSchema.optional(),
     risk: riskSchema,
     /** For destructive steps: the phrase the operator must type (a template). */
@@ -152,11 +161,16 @@ export const stepSchema = z
     /** A note shown with the step: a caveat from the source procedure. */
     note: z.string().optional(),
   })
-  .refine((s) => s.run !== undefined || s.manual !== undefined || s.choose !== undefined, {
-    message: 'a step needs at least one of `run`, `manual` or `choose`',
+  .refine(
+    (s) =>
+      s.run !== undefined || s.manual !== undefined || s.s3 !== undefined || s.choose !== undefined,
+    { message: 'a step needs at least one of `run`, `manual`, `s3` or `choose`' },
+  )
+  .refine((s) => [s.run, s.manual, s.s3].filter((x) => x !== undefined).length <= 1, {
+    message: 'a step has one of `run`, `manual` or `s3`, not several',
   })
-  .refine((s) => !(s.run !== undefined && s.manual !== undefined), {
-    message: 'a step has `run` or `manual`, not both',
+  .refine((s) => s.s3 === undefined || !s.sudo, {
+    message: '`sudo` is for commands; an `s3` step moves files as the connecting user',
   })
   .refine((s) => s.risk !== 'read-only' || s.confirm === undefined, {
     message: '`confirm` is only for destructive steps',

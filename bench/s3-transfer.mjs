@@ -1,0 +1,172 @@
+// S3 throughput: upload and download of one file (1 GiB by default; S3_BENCH_MB=200 for a quick
+// run) to a local s3rver, by `stepwise s3 cp` against Debian's s3cmd on the same file and the
+// same server. Prints the times, the throughputs, the ratio (goal: stepwise ≥ 1.5× s3cmd, from
+// parallel parts) and stepwise's peak RSS during each transfer (goal: ≤ 200 MB for 1 GiB).
+// s3rver is a single Node process that writes every part to disk and then concatenates the
+// parts on completion, so it often limits both tools: the figures say so when they are close.
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  createReadStream,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const mb = Number(process.env.S3_BENCH_MB ?? 1024);
+const partSize = process.env.S3_BENCH_PART_SIZE ?? '8MiB';
+const concurrency = process.env.S3_BENCH_CONCURRENCY ?? '4';
+const cli = fileURLToPath(new URL('../dist/stepwise.js', import.meta.url));
+const launcher = fileURLToPath(new URL('../fixtures/s3/s3rver-process.mjs', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'stepwise-s3-bench-'));
+
+const s3cmd = ['/usr/bin/s3cmd', '/usr/local/bin/s3cmd'].find(existsSync);
+if (!s3cmd) {
+  console.log('s3-transfer: s3cmd is not installed (apt-get install s3cmd); skipped');
+  process.exit(0);
+}
+const gnuTime = ['/usr/bin/time'].find(
+  (t) => existsSync(t) && spawnSync(t, ['-f', '%M', 'true'], { stdio: 'ignore' }).status === 0,
+);
+
+const server = spawn(process.execPath, [launcher, join(dir, 'store')], {
+  stdio: ['pipe', 'pipe', 'inherit'],
+});
+const port = await new Promise((resolve, reject) => {
+  let out = '';
+  server.stdout.on('data', (d) => {
+    out += d;
+    const m = /port=(\d+)/.exec(out);
+    if (m) resolve(Number(m[1]));
+  });
+  server.once('exit', () => reject(new Error('s3rver did not start')));
+});
+const endpoint = `http://127.0.0.1:${port}`;
+const cleanup = () => {
+  server.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+};
+process.on('exit', cleanup);
+
+const s3cfg = join(dir, 's3cfg');
+writeFileSync(
+  s3cfg,
+  [
+    '[default]',
+    'access_key = S3RVER',
+    'secret_key = S3RVER',
+    `host_base = 127.0.0.1:${port}`,
+    `host_bucket = 127.0.0.1:${port}`,
+    'use_https = False',
+    'signature_v2 = False',
+    '',
+  ].join('\n'),
+);
+const env = {
+  ...process.env,
+  AWS_ACCESS_KEY_ID: 'S3RVER',
+  AWS_SECRET_ACCESS_KEY: 'S3RVER',
+  AWS_ENDPOINT_URL_S3: endpoint,
+  STEPWISE_HOME: join(dir, 'home'),
+};
+
+/** Runs a command; resolves to its wall time (s) and peak RSS (KiB) of the process itself. */
+async function measure(file, args) {
+  const rssFile = join(dir, 'rss.txt');
+  const [cmd, argv] = gnuTime
+    ? [gnuTime, ['-f', '%M', '-o', rssFile, file, ...args]]
+    : [file, args];
+  const t = process.hrtime.bigint();
+  const child = spawn(cmd, argv, { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  let peak = 0;
+  const poll = gnuTime
+    ? undefined
+    : setInterval(() => {
+        try {
+          const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+          if (m) peak = Math.max(peak, Number(m[1]));
+        } catch {}
+      }, 5);
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  const seconds = Number(process.hrtime.bigint() - t) / 1e9;
+  if (poll) clearInterval(poll);
+  if (code !== 0) throw new Error(`${file} ${args.join(' ')} exited ${code}`);
+  return { seconds, rssKiB: gnuTime ? Number(readFileSync(rssFile, 'utf8').trim()) : peak };
+}
+
+async function md5(path) {
+  const h = createHash('md5');
+  for await (const chunk of createReadStream(path)) h.update(chunk);
+  return h.digest('hex');
+}
+
+const file = join(dir, 'payload.bin');
+spawnSync('sh', ['-c', `head -c ${mb * 1024 * 1024} /dev/urandom > '${file}'`]);
+const sum = await md5(file);
+const s3cmdArgs = ['-c', s3cfg, '--no-progress', '--quiet'];
+await measure(s3cmd, [...s3cmdArgs, 'mb', 's3://bench']);
+
+const runs = {
+  's3cmd put': () => measure(s3cmd, [...s3cmdArgs, 'put', file, 's3://bench/s3cmd.bin']),
+  'stepwise s3 cp (upload)': () =>
+    measure(process.execPath, [
+      cli,
+      's3',
+      'cp',
+      file,
+      's3://bench/stepwise.bin',
+      '--no-progress',
+      '--part-size',
+      partSize,
+      '--concurrency',
+      concurrency,
+    ]),
+  's3cmd get': () =>
+    measure(s3cmd, [
+      ...s3cmdArgs,
+      'get',
+      '--force',
+      's3://bench/s3cmd.bin',
+      join(dir, 's3cmd.out'),
+    ]),
+  'stepwise s3 cp (download)': () =>
+    measure(process.execPath, [
+      cli,
+      's3',
+      'cp',
+      's3://bench/stepwise.bin',
+      join(dir, 'stepwise.out'),
+      '--no-progress',
+    ]),
+};
+const results = {};
+for (const [name, run] of Object.entries(runs)) results[name] = await run();
+for (const out of ['s3cmd.out', 'stepwise.out']) {
+  if ((await md5(join(dir, out))) !== sum) throw new Error(`${out} differs from the uploaded file`);
+}
+
+const rate = (r) => `${(mb / r.seconds).toFixed(0)} MiB/s`;
+console.log(
+  `s3-transfer: ${mb} MiB to and from s3rver at ${endpoint} (parts ${partSize} × ${concurrency})`,
+);
+for (const [base, ours] of [
+  ['s3cmd put', 'stepwise s3 cp (upload)'],
+  ['s3cmd get', 'stepwise s3 cp (download)'],
+]) {
+  const b = results[base];
+  const s = results[ours];
+  console.log(`  baseline  ${base}`.padEnd(40), `${b.seconds.toFixed(2)} s  ${rate(b)}`);
+  console.log(`  stepwise  ${ours}`.padEnd(40), `${s.seconds.toFixed(2)} s  ${rate(s)}`);
+  const rss = s.rssKiB > 0 ? `${(s.rssKiB / 1024).toFixed(0)} MB` : 'unknown';
+  console.log(
+    `    throughput ratio ${(b.seconds / s.seconds).toFixed(2)}× s3cmd (goal ≥ 1.5×), peak RSS ${rss} (goal ≤ 200 MB)`,
+  );
+}
+console.log('  both downloads were checked byte for byte (MD5) against the file');
+// The server's pipes would keep this process alive.
+process.exit(0);

@@ -1,0 +1,83 @@
+/**
+ * How stepwise reaches S3: the standard AWS credential chain, profile and region, or an
+ * S3-compatible gateway (Ceph RGW, s3rver) at a custom endpoint. The AWS SDK is imported on
+ * first use only, so commands that never touch S3 start without loading it.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+
+/** Connection settings; every field is optional and falls back to the SDK's own chain. */
+export interface S3Config {
+  /** e.g. `http://10.0.0.5:7480`; defaults to AWS_ENDPOINT_URL_S3, then AWS_ENDPOINT_URL. */
+  endpoint?: string;
+  region?: string;
+  profile?: string;
+  /** Path-style addressing (`host/bucket/key`); default: on for custom endpoints. */
+  pathStyle?: boolean;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  /**
+   * The SDK's request checksums and response validation. `when-required` is the default for
+   * custom endpoints: older gateways store a streamed upload's aws-chunked framing inside the
+   * object (seen with s3rver), silently corrupting it.
+   */
+  checksums?: 'when-required' | 'when-supported';
+}
+
+/** The settings after environment defaults, as the client is built from them. */
+export interface ResolvedS3Config {
+  endpoint: string | undefined;
+  region: string | undefined;
+  profile: string | undefined;
+  pathStyle: boolean;
+  checksums: 'when-required' | 'when-supported';
+  credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+}
+
+/** Fills in what the environment says (the aws CLI's variables) and the gateway defaults. */
+export function resolveS3Config(
+  config: S3Config,
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedS3Config {
+  const endpoint = config.endpoint || env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || undefined;
+  const custom = endpoint !== undefined;
+  if ((config.accessKeyId === undefined) !== (config.secretAccessKey === undefined)) {
+    throw new Error('an access key needs its secret key, and a secret key its access key');
+  }
+  return {
+    endpoint,
+    // The SDK insists on a region even for a gateway that ignores it.
+    region:
+      config.region ||
+      env.AWS_REGION ||
+      env.AWS_DEFAULT_REGION ||
+      (custom ? 'us-east-1' : undefined),
+    profile: config.profile || undefined,
+    pathStyle: config.pathStyle ?? custom,
+    checksums: config.checksums ?? (custom ? 'when-required' : 'when-supported'),
+    credentials:
+      config.accessKeyId && config.secretAccessKey
+        ? { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey }
+        : undefined,
+  };
+}
+
+/** Builds a client; the SDK is loaded here, on first use. */
+export async function s3Client(
+  config: S3Config,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<S3Client> {
+  const r = resolveS3Config(config, env);
+  const { S3Client } = await import('@aws-sdk/client-s3');
+  const checksum = r.checksums === 'when-required' ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED';
+  return new S3Client({
+    ...(r.endpoint ? { endpoint: r.endpoint } : {}),
+    ...(r.region ? { region: r.region } : {}),
+    ...(r.profile ? { profile: r.profile } : {}),
+    ...(r.credentials ? { credentials: r.credentials } : {}),
+    forcePathStyle: r.pathStyle,
+    requestChecksumCalculation: checksum,
+    responseChecksumValidation: checksum,
+    // A dead gateway must fail the transfer, not retry it for minutes.
+    maxAttempts: 3,
+  });
+}

@@ -1,0 +1,197 @@
+/**
+ * Moving bytes between a host's files and S3: one file up (multipart, parallel parts), one
+ * object down (streamed to disk), each verified by size and ETag before it counts as done.
+ * The host side is a {@link HostFiles}, so the same code serves the operator's machine and a
+ * remote host (bytes then flow host ⇄ operator ⇄ S3).
+ */
+
+import { pipeline } from 'node:stream/promises';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { HostFiles } from '../transports/transport.ts';
+import { candidatePartSizes, Digest, etagParts } from './digest.ts';
+import { attempt, S3Error } from './errors.ts';
+import type { Meter } from './progress.ts';
+import { formatS3Url, type S3Location } from './url.ts';
+
+/** Lazily loaded SDK modules, shared by every transfer. */
+export const sdk = () => import('@aws-sdk/client-s3');
+
+/** Default multipart part size: the aws CLI's 8 MiB. */
+export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
+/** S3's minimum part size. */
+export const MIN_PART_SIZE = 5 * 1024 * 1024;
+/** Parts in flight at once. */
+export const DEFAULT_CONCURRENCY = 4;
+
+/** Metadata key that remembers the part size, so a download can check a multipart ETag. */
+const PART_SIZE_META = 'stepwise-part-size';
+
+/** What a transfer needs; every side effect comes in here. */
+export interface TransferContext {
+  client: S3Client;
+  /** For messages: where S3 is (undefined for AWS itself). */
+  endpoint: string | undefined;
+  files: HostFiles;
+  signal?: AbortSignal;
+  partSize: number;
+  concurrency: number;
+  /** A line for the operator (what was transferred, verified, skipped, deleted). */
+  output: (line: string) => void;
+}
+
+/** Uploads one file; resolves once the stored object's size and ETag match the file. */
+export async function uploadFile(
+  ctx: TransferContext,
+  path: string,
+  to: S3Location,
+  meter: Meter,
+): Promise<{ bytes: number; etag: string }> {
+  const url = formatS3Url(to);
+  const what = `upload ${path} → ${url}`;
+  const info = await ctx.files.stat(path);
+  if (!info || info.isDirectory) {
+    throw new S3Error({ message: `${what}: no such file`, hint: 'check the path on that host' });
+  }
+  const partSize = Math.max(ctx.partSize, MIN_PART_SIZE);
+  const multipart = info.size > partSize;
+  const digest = new Digest({ whole: true, partSizes: multipart ? [partSize] : [] });
+  const source = await ctx.files.read(path, ctx.signal);
+  const reading = pipeline(source, digest).catch((error: unknown) =>
+    digest.destroy(error as Error),
+  );
+  const { Upload } = await import('@aws-sdk/lib-storage');
+  const base = meter.bytes;
+  const upload = new Upload({
+    client: ctx.client,
+    params: {
+      Bucket: to.bucket,
+      Key: to.key,
+      Body: digest,
+      ...(multipart ? { Metadata: { [PART_SIZE_META]: String(partSize) } } : {}),
+    },
+    partSize,
+    queueSize: ctx.concurrency,
+    // We abort ourselves, so that a failed abort is reported instead of swallowed.
+    leavePartsOnError: true,
+  });
+  upload.on('httpUploadProgress', (p) => meter.set(base + (p.loaded ?? 0)));
+  const onAbort = () => void upload.abort();
+  ctx.signal?.addEventListener('abort', onAbort, { once: true });
+  let etag: string;
+  try {
+    const done = await attempt(what, ctx.endpoint, () => upload.done());
+    await reading;
+    etag = done.ETag ?? '';
+  } catch (error) {
+    await abandon(ctx, to, upload.uploadId, error as Error);
+    throw error;
+  } finally {
+    ctx.signal?.removeEventListener('abort', onAbort);
+  }
+  meter.set(base + digest.bytes);
+  const { HeadObjectCommand } = await sdk();
+  const head = await attempt(`check ${url}`, ctx.endpoint, () =>
+    ctx.client.send(new HeadObjectCommand({ Bucket: to.bucket, Key: to.key }), {
+      ...(ctx.signal ? { abortSignal: ctx.signal } : {}),
+    }),
+  );
+  const problem =
+    digest.bytes !== info.size
+      ? `the file changed while it was read (${info.size} bytes, then ${digest.bytes})`
+      : head.ContentLength !== digest.bytes
+        ? `S3 stored ${head.ContentLength} bytes, the file has ${digest.bytes}`
+        : digest.verdict(etag) === 'mismatch'
+          ? `S3's ETag ${etag} does not match the file's (MD5 ${digest.md5()})`
+          : undefined;
+  if (problem) {
+    // A stored object that is not the file must not look like a finished upload.
+    await deleteQuietly(ctx, to);
+    throw new S3Error({
+      message: `${what}: verification failed: ${problem}; the object was removed`,
+      hint: 'for an S3-compatible gateway keep `checksums: when-required` (the default for custom endpoints)',
+    });
+  }
+  ctx.output(
+    `upload: ${path} → ${url} (${digest.bytes} bytes, ETag ${etag.replaceAll('"', '')} verified)`,
+  );
+  return { bytes: digest.bytes, etag };
+}
+
+/** Aborts a failed multipart upload; if even that fails, says so with the command to clean up. */
+async function abandon(
+  ctx: TransferContext,
+  to: S3Location,
+  uploadId: string | undefined,
+  error: Error,
+) {
+  if (!uploadId) return;
+  const { AbortMultipartUploadCommand } = await sdk();
+  try {
+    await ctx.client.send(
+      new AbortMultipartUploadCommand({ Bucket: to.bucket, Key: to.key, UploadId: uploadId }),
+    );
+    ctx.output(`aborted the unfinished multipart upload of ${formatS3Url(to)}`);
+  } catch (abortError) {
+    const left = `the unfinished multipart upload ${uploadId} of ${formatS3Url(to)} could not be aborted (${(abortError as Error).name}) and is left on the server`;
+    ctx.output(left);
+    error.message += `; ${left}: remove it with \`aws s3api abort-multipart-upload --bucket ${to.bucket} --key ${to.key} --upload-id ${uploadId}\``;
+  }
+}
+
+async function deleteQuietly(ctx: TransferContext, at: S3Location): Promise<void> {
+  const { DeleteObjectCommand } = await sdk();
+  await ctx.client
+    .send(new DeleteObjectCommand({ Bucket: at.bucket, Key: at.key }))
+    .catch(() => {});
+}
+
+/**
+ * Downloads one object to `path`, streamed. The file appears only once its size and ETag
+ * match the object (HostFiles writes to a temporary name and renames on success).
+ */
+export async function downloadObject(
+  ctx: TransferContext,
+  from: S3Location,
+  path: string,
+  meter: Meter,
+): Promise<{ bytes: number }> {
+  const url = formatS3Url(from);
+  const what = `download ${url} → ${path}`;
+  const { GetObjectCommand } = await sdk();
+  const got = await attempt(what, ctx.endpoint, () =>
+    ctx.client.send(new GetObjectCommand({ Bucket: from.bucket, Key: from.key }), {
+      ...(ctx.signal ? { abortSignal: ctx.signal } : {}),
+    }),
+  );
+  const size = got.ContentLength ?? 0;
+  meter.setTotal(size);
+  const etag = got.ETag ?? '';
+  const parts = etagParts(etag);
+  const hint = Number(got.Metadata?.[PART_SIZE_META] ?? 0) || undefined;
+  const partSizes = parts === undefined ? [] : candidatePartSizes(size, parts, hint);
+  let verdict = '';
+  const digest = new Digest({
+    whole: parts === undefined,
+    partSizes,
+    onBytes: (n) => meter.add(n),
+    check: (d) => {
+      if (d.bytes !== size) {
+        return new Error(`the connection ended after ${d.bytes} of ${size} bytes`);
+      }
+      const v = d.verdict(etag);
+      if (v === 'mismatch') return new Error(`the bytes do not match the object's ETag ${etag}`);
+      verdict =
+        v === 'match'
+          ? `ETag ${etag.replaceAll('"', '')} verified`
+          : 'size verified (ETag from an unknown part size)';
+      return undefined;
+    },
+  });
+  const body = got.Body as NodeJS.ReadableStream;
+  const piping = pipeline(body, digest).catch((error: unknown) => digest.destroy(error as Error));
+  await attempt(what, ctx.endpoint, async () => {
+    await Promise.all([ctx.files.write(path, digest, ctx.signal), piping]);
+  });
+  ctx.output(`download: ${url} → ${path} (${size} bytes, ${verdict})`);
+  return { bytes: size };
+}

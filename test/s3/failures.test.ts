@@ -1,0 +1,108 @@
+/**
+ * A gateway that dies mid-transfer: the transfer fails with a clear error, no partial object or
+ * file is reported as done, and an unfinished multipart upload is never left behind silently.
+ * Each test kills its own s3rver (SIGKILL) once a given number of bytes have gone by.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { S3RVER_KEY, S3RVER_SECRET, startS3rver } from '../../fixtures/s3/server.ts';
+import { runOperation } from '../../src/s3/operation.ts';
+import { localFiles } from '../../src/transports/local-files.ts';
+import type { HostFiles } from '../../src/transports/transport.ts';
+import { randomFile, recordingIO, withTempDir } from './helpers.ts';
+
+const tmp = withTempDir();
+const MiB = 1024 * 1024;
+
+/** Real local files whose streams call `after` once `limit` bytes went through. */
+function tripwire(limit: number, after: () => void): HostFiles {
+  const watch = (source: NodeJS.ReadableStream) => {
+    let seen = 0;
+    const tap = new PassThrough();
+    tap.on('data', (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen >= limit && seen - chunk.length < limit) after();
+    });
+    source.on('error', (e) => tap.destroy(e));
+    return source.pipe(tap);
+  };
+  return {
+    ...localFiles,
+    read: async (path, signal) => watch(await localFiles.read(path, signal)),
+    write: (path, source, signal) => localFiles.write(path, watch(source), signal),
+  };
+}
+
+describe('a gateway killed mid-transfer', { timeout: 60_000 }, () => {
+  it('fails an upload clearly and names the multipart upload it could not abort', async () => {
+    const server = await startS3rver();
+    try {
+      const config = {
+        endpoint: server.endpoint,
+        accessKeyId: S3RVER_KEY,
+        secretAccessKey: S3RVER_SECRET,
+      };
+      await runOperation({ op: 'mb', url: 's3://dying', config }, recordingIO());
+      const file = join(tmp.dir, 'upload-killed.bin');
+      randomFile(file, 40 * MiB);
+      const io = { ...recordingIO(), files: tripwire(18 * MiB, () => server.kill()) };
+      const error = await runOperation(
+        {
+          op: 'upload',
+          from: file,
+          to: 's3://dying/big.bin',
+          partSize: 5 * MiB,
+          concurrency: 2,
+          config,
+        },
+        io,
+      ).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(error?.message).toMatch(
+        /^upload .* → s3:\/\/dying\/big\.bin: the connection to S3 at http:\/\/127\.0\.0\.1:\d+ failed \(E[A-Z]+\)/,
+      );
+      // s3rver cannot abort (or even list) multipart uploads, so the leftover is named.
+      const id =
+        /the unfinished multipart upload (\S+) of s3:\/\/dying\/big\.bin could not be aborted/.exec(
+          error!.message,
+        )?.[1];
+      expect(id).toBeDefined();
+      expect(readdirSync(join(server.directory, 'dying', '._S3rver_uploads'))).toEqual([id]);
+      expect(existsSync(join(server.directory, 'dying', 'big.bin._S3rver_object'))).toBe(false);
+      expect(io.lines.join('\n')).not.toMatch(/^upload: /m);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('fails a download clearly and leaves no file, partial or whole', async () => {
+    const server = await startS3rver();
+    try {
+      const config = {
+        endpoint: server.endpoint,
+        accessKeyId: S3RVER_KEY,
+        secretAccessKey: S3RVER_SECRET,
+      };
+      await runOperation({ op: 'mb', url: 's3://dying', config }, recordingIO());
+      const file = join(tmp.dir, 'download-source.bin');
+      randomFile(file, 48 * MiB);
+      await runOperation({ op: 'cp', from: file, to: 's3://dying/big.bin', config }, recordingIO());
+      const target = join(tmp.dir, 'out', 'big.bin');
+      const io = { ...recordingIO(), files: tripwire(4 * MiB, () => server.kill()) };
+      await expect(
+        runOperation({ op: 'cp', from: 's3://dying/big.bin', to: target, config }, io),
+      ).rejects.toThrow(
+        /^download s3:\/\/dying\/big\.bin → .*: (the connection to S3 .* failed|the connection ended after \d+ of 50331648 bytes)/,
+      );
+      expect(existsSync(target)).toBe(false);
+      expect(readdirSync(join(tmp.dir, 'out'))).toEqual([]);
+      expect(io.reports.at(-1)?.bytes).toBeLessThan(48 * MiB);
+    } finally {
+      await server.stop();
+    }
+  });
+});
