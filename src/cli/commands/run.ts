@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import type { Decider } from '../../engine/decisions.ts';
 import type { ResumeInput } from '../../engine/engine.ts';
+import type { Subscriber } from '../../engine/event-bus.ts';
 import type { RunbookChanges } from '../../engine/events.ts';
 import { EXIT, type ExitCode, OperatorError } from '../../errors.ts';
 import { journalPath } from '../../journal/paths.ts';
@@ -29,6 +30,20 @@ export interface RunFlags {
   json?: boolean;
   plain?: boolean;
   forks?: string;
+}
+
+/**
+ * How an interactive UI takes part in a run: it answers the questions, shows the events and
+ * can cancel. Everything else (journal, store, transports) is wired exactly as for headless runs.
+ */
+export interface RunUi {
+  decider: Decider & { close?: () => void };
+  display: Subscriber;
+  cancel: AbortSignal;
+}
+
+function uiOptions(ui: RunUi | undefined) {
+  return ui ? { display: ui.display, cancel: ui.cancel } : {};
 }
 
 function outputMode(flags: { json?: boolean }): OutputMode {
@@ -87,9 +102,10 @@ export async function runCommand(
   io: CliIO,
   runbook: string,
   flags: RunFlags & { inventory?: string; dryRun?: boolean; runbooks: string[] },
+  ui?: RunUi,
 ): Promise<ExitCode> {
   const prepared = await prepareFromFlags(io, runbook, flags);
-  const decider = deciderFor(io, flags);
+  const decider = ui?.decider ?? deciderFor(io, flags);
   const f = forks(flags);
   if (flags.dryRun) {
     return runSession({
@@ -99,6 +115,7 @@ export async function runCommand(
       decider,
       output: outputMode(flags),
       mode: 'dry-run',
+      ...uiOptions(ui),
       ...(f ? { forks: f } : {}),
     });
   }
@@ -131,6 +148,7 @@ export async function runCommand(
     mode: 'run',
     journal,
     store,
+    ...uiOptions(ui),
     ...(f ? { forks: f } : {}),
   }).finally(() => lock.release());
 }
@@ -139,6 +157,7 @@ export async function checkCommand(
   io: CliIO,
   runbook: string,
   flags: { set: string[]; inventory?: string; json?: boolean; runbooks: string[] },
+  ui?: Omit<RunUi, 'decider'>,
 ): Promise<ExitCode> {
   const prepared = await prepareFromFlags(io, runbook, flags);
   const decider = new HeadlessDecider({
@@ -154,6 +173,7 @@ export async function checkCommand(
     decider,
     output: outputMode(flags),
     mode: 'check',
+    ...(ui ? { display: ui.display, cancel: ui.cancel } : {}),
   });
 }
 
@@ -172,6 +192,7 @@ export async function resumeCommand(
   io: CliIO,
   runId: string,
   flags: RunFlags & { runbooks: string[] },
+  ui?: RunUi,
 ): Promise<ExitCode> {
   const home = stateHome(io.env);
   const file = journalPath(home, runId);
@@ -180,7 +201,7 @@ export async function resumeCommand(
   }
   const lock = lockRun(file, runId);
   try {
-    return await resumeLocked(io, runId, file, flags);
+    return await resumeLocked(io, runId, file, flags, ui);
   } finally {
     lock.release();
   }
@@ -191,6 +212,7 @@ async function resumeLocked(
   runId: string,
   file: string,
   flags: RunFlags & { runbooks: string[] },
+  ui: RunUi | undefined,
 ): Promise<ExitCode> {
   const home = stateHome(io.env);
   const { header, events, tornTail } = readJournal(file);
@@ -233,12 +255,13 @@ async function resumeLocked(
     io,
     prepared,
     runId,
-    decider: deciderFor(io, flags),
+    decider: ui?.decider ?? deciderFor(io, flags),
     output: outputMode(flags),
     mode: 'run',
     journal,
     store,
     resume,
+    ...uiOptions(ui),
     startedAt: state.startedAt,
     ...(f ? { forks: f } : {}),
   });
