@@ -221,14 +221,16 @@ export function App(p: AppProps) {
     if (p.start.kind === 'resume') resume(p.start.runId);
   }, []);
 
-  useInput(
-    (input, key) => {
-      if (help) return setHelp(false);
-      if (input === '?') return setHelp(true);
-      if (key.ctrl && input === 'c' && screen.kind !== 'run') p.onExit(130);
-    },
-    { isActive: screen.kind !== 'overview' && !(screen.kind === 'run' && !help) },
-  );
+  // Always listening, so raw mode stays on while screens come and go (no echo between them).
+  useInput((input, key) => {
+    if (help) {
+      setHelp(false);
+      return;
+    }
+    if (screen.kind === 'overview' || screen.kind === 'run') return;
+    if (input === '?') setHelp(true);
+    else if (key.ctrl && input === 'c') p.onExit(130);
+  });
 
   let body: React.ReactNode;
   if (help) body = <Help />;

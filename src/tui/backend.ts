@@ -212,7 +212,9 @@ export function cliBackend(io: CliIO, extraRunbookDirs: readonly string[]): TuiB
       const refs = await discoverRunbooks(dirs());
       const ref = refs.find((r) => r.id === runbookId) ?? { id: runbookId, path: runbookId };
       const rb = await loadRunbook(resolve(io.cwd, ref.path));
-      const inventory = inventoryPath ? await loadInventory(resolve(io.cwd, inventoryPath)) : undefined;
+      const inventory = inventoryPath
+        ? await loadInventory(resolve(io.cwd, inventoryPath))
+        : undefined;
       // Only what the operator gave: a default sent as --set would hide per-host inventory values.
       const base = resolveParams(rb.spec, inventory, {}).global;
       const given = Object.fromEntries(

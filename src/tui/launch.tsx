@@ -29,6 +29,6 @@ export async function openTui(
     { exitOnCtrlC: false, patchConsole: false },
   );
   await instance.waitUntilExit();
-  if (message) io.stdout(message);
+  if (message) io.stdout(`\n${message}`);
   return code as ExitCode;
 }

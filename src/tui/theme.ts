@@ -79,7 +79,7 @@ export function formatBytes(n: number): string {
 }
 
 /** Cuts a line to `width` columns with an ellipsis. */
-export function fit(text: string, width: number): string {
+export function clip(text: string, width: number): string {
   if (width <= 1) return text.slice(0, Math.max(0, width));
   return text.length > width ? `${text.slice(0, width - 1)}…` : text;
 }

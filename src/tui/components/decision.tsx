@@ -7,8 +7,9 @@ import SelectInput from 'ink-select-input';
 import TextInput from 'ink-text-input';
 import { useEffect, useState } from 'react';
 import type { Pending } from '../decider.ts';
-import { fit, useTone } from '../theme.ts';
+import { clip, useTone } from '../theme.ts';
 import { Footer, type KeyHint } from './footer.tsx';
+import { Indicator } from './indicator.tsx';
 
 type Mode =
   | { kind: 'menu' }
@@ -188,9 +189,10 @@ export function Decision(p: DecisionProps) {
           <Text bold>{r.prompt}</Text>
           {r.items.length === 0 ? <Text color={tone('bad')}>The list is empty.</Text> : null}
           <SelectInput
+            indicatorComponent={Indicator}
             items={r.items.map((i) => ({
               key: i.value,
-              label: fit(i.label, p.width - 4),
+              label: clip(i.label, p.width - 4),
               value: i.value,
             }))}
             isFocused={p.active && mode.kind === 'menu'}
@@ -217,7 +219,7 @@ export function Decision(p: DecisionProps) {
           {r.failures.slice(0, 4).map((f) => (
             <Text key={f.host} wrap="truncate-end">
               {'  '}
-              {f.host}: {fit(f.message.split('\n')[0] ?? '', p.width - f.host.length - 4)}
+              {f.host}: {clip(f.message.split('\n')[0] ?? '', p.width - f.host.length - 4)}
             </Text>
           ))}
         </Box>

@@ -5,7 +5,7 @@
 import { Box, Text } from 'ink';
 import Spinner from 'ink-spinner';
 import type { HostRunView } from '../run-view.ts';
-import { fit, formatDuration, statusMark, useTone } from '../theme.ts';
+import { clip, formatDuration, statusMark, useTone } from '../theme.ts';
 
 export function HostRuns(p: {
   runs: HostRunView[];
@@ -41,13 +41,13 @@ export function HostRuns(p: {
               // biome-ignore lint/suspicious/noArrayIndexKey: a tail line's place is its identity
               <Text key={i} color={tone('dim')} wrap="truncate-end">
                 {'  │ '}
-                {fit(line, p.width - 5)}
+                {clip(line, p.width - 5)}
               </Text>
             ))}
             {r.error && r.status !== 'running' ? (
               <Text color={tone('bad')} wrap="truncate-end">
                 {'  '}
-                {fit(r.error.split('\n')[0] ?? '', p.width - 3)}
+                {clip(r.error.split('\n')[0] ?? '', p.width - 3)}
               </Text>
             ) : null}
           </Box>

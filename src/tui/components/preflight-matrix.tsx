@@ -5,7 +5,7 @@
 import { Box, Text } from 'ink';
 import Spinner from 'ink-spinner';
 import type { CheckRow } from '../run-view.ts';
-import { fit, statusMark, useTone } from '../theme.ts';
+import { clip, statusMark, useTone } from '../theme.ts';
 
 export interface MatrixProps {
   rows: CheckRow[];
@@ -35,14 +35,14 @@ export function PreflightMatrix(p: MatrixProps) {
         <Text color={tone('dim')}>{''.padEnd(nameW)}</Text>
         {hosts.map((h) => (
           <Text key={h} color={tone('dim')}>
-            {fit(h, cellW - 1).padEnd(cellW)}
+            {clip(h, cellW - 1).padEnd(cellW)}
           </Text>
         ))}
       </Text>
       {p.rows.map((r, ri) => (
         <Text key={r.check} wrap="truncate-end">
           <Text bold={ri === p.row}>
-            {fit(r.gateFor ? `${r.check} (gate: ${r.gateFor})` : r.check, nameW - 1).padEnd(nameW)}
+            {clip(r.gateFor ? `${r.check} (gate: ${r.gateFor})` : r.check, nameW - 1).padEnd(nameW)}
           </Text>
           {hosts.map((h, ci) => {
             const c = r.cells[h];

@@ -1,7 +1,7 @@
 /** A transfer's progress: bar, bytes, rate and time left. */
 import { Text } from 'ink';
 import type { ProgressView } from '../run-view.ts';
-import { fit, formatBytes, formatDuration, useTone } from '../theme.ts';
+import { clip, formatBytes, formatDuration, useTone } from '../theme.ts';
 
 export function ProgressBar({ p, width }: { p: ProgressView; width: number }) {
   const tone = useTone();
@@ -22,7 +22,7 @@ export function ProgressBar({ p, width }: { p: ProgressView; width: number }) {
       {p.total ? ` / ${formatBytes(p.total)}` : ''}
       {p.rate ? ` ${formatBytes(p.rate)}/s` : ''}
       {eta}
-      {p.done ? ' done' : ''} <Text color={tone('dim')}>{fit(`${p.host}: ${p.label}`, 40)}</Text>
+      {p.done ? ' done' : ''} <Text color={tone('dim')}>{clip(`${p.host}: ${p.label}`, 40)}</Text>
     </Text>
   );
 }

@@ -9,7 +9,8 @@ import { useEffect, useMemo, useState } from 'react';
 import type { ListedRun } from '../../store/list-runs.ts';
 import type { RunbookGroup } from '../backend.ts';
 import { Footer } from '../components/footer.tsx';
-import { fit, useTone } from '../theme.ts';
+import { Indicator } from '../components/indicator.tsx';
+import { clip, useTone } from '../theme.ts';
 
 /** What the operator picked. */
 export type HomeChoice = { kind: 'resume'; runId: string } | { kind: 'runbook'; id: string };
@@ -53,27 +54,27 @@ export function Home(p: HomeProps) {
         key: `run:${r.runId}`,
         value: { kind: 'resume', runId: r.runId } as HomeChoice,
         label: `↻ ${r.runbook}  started ${r.startedAt.slice(0, 16).replace('T', ' ')}  stopped at ${r.currentStep ?? '(start)'}`,
-        header: undefined as string | undefined,
       }));
+    // Grouped by system: the system's name heads its first runbook, blank under it.
+    const sysW = Math.max(6, ...(p.groups ?? []).map((g) => g.system.length + 2));
     const books = (p.groups ?? []).flatMap((g) =>
       g.runbooks
         .filter((r) => match(r.id, p.titles[r.id], g.system))
         .map((r, i) => ({
           key: `rb:${r.id}`,
           value: { kind: 'runbook', id: r.id } as HomeChoice,
-          label: `${r.id.slice(g.system.length + 1).padEnd(14)} ${p.titles[r.id] ?? ''}`,
-          header: i === 0 ? g.system : undefined,
+          label: `${(i === 0 ? g.system : '').padEnd(sysW)}${r.id.slice(g.system.length + 1).padEnd(12)} ${p.titles[r.id] ?? ''}`,
         })),
     );
-    if (runs[0]) runs[0].header = 'Unfinished runs';
-    return [...runs, ...books];
+    return { runs, books, sysW };
   }, [filter, p.unfinished, p.groups, p.titles]);
 
-  const headers = new Map(items.map((i) => [i.label, i.header]));
-  const limit = Math.max(3, p.height - 7);
+  const all = [...items.runs, ...items.books];
+  const limit = Math.max(3, p.height - 8);
   // Items moved when the filter changed; start again from the top.
   const [listKey, setListKey] = useState(0);
-  useEffect(() => setListKey((k) => k + 1), [items.length]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new list when its length changes
+  useEffect(() => setListKey((k) => k + 1), [all.length]);
 
   return (
     <Box flexDirection="column" width={p.width}>
@@ -88,30 +89,30 @@ export function Home(p: HomeProps) {
       </Box>
       {p.error ? <Text color={tone('bad')}>{p.error}</Text> : null}
       {p.groups === null ? <Text>Loading runbooks…</Text> : null}
-      {p.groups !== null && items.length === 0 ? (
+      {p.groups !== null && all.length === 0 ? (
         <Text color={tone('dim')}>No runbook matches “{filter}”.</Text>
       ) : null}
+      {items.runs.length > 0 ? (
+        <Text bold color={tone('info')}>
+          Unfinished runs (Enter resumes), then runbooks
+        </Text>
+      ) : (
+        <Text bold color={tone('info')}>
+          {'System'.padEnd(items.sysW + 2)}Runbook
+        </Text>
+      )}
       <SelectInput
+        indicatorComponent={Indicator}
         key={listKey}
-        items={items.map(({ key, value, label }) => ({ key, value, label }))}
+        items={all}
         isFocused={!filtering}
         limit={limit}
         onSelect={(item) => p.onPick(item.value)}
-        itemComponent={({ isSelected, label }) => {
-          const header = headers.get(label);
-          return (
-            <Box flexDirection="column">
-              {header ? (
-                <Text bold color={tone('info')}>
-                  {header}
-                </Text>
-              ) : null}
-              <Text inverse={isSelected} wrap="truncate-end">
-                {fit(label, p.width - 4)}
-              </Text>
-            </Box>
-          );
-        }}
+        itemComponent={({ isSelected, label }) => (
+          <Text inverse={isSelected} wrap="truncate-end">
+            {clip(label, p.width - 4)}
+          </Text>
+        )}
       />
       <Footer
         keys={

@@ -7,7 +7,7 @@ import TextInput from 'ink-text-input';
 import { useState } from 'react';
 import type { Overview } from '../backend.ts';
 import { Footer } from '../components/footer.tsx';
-import { fit, RISK_TONE, useTone } from '../theme.ts';
+import { clip, RISK_TONE, useTone } from '../theme.ts';
 
 export interface OverviewProps {
   overview: Overview | null;
@@ -46,25 +46,29 @@ export function OverviewScreen(p: OverviewProps) {
     setFocus(Math.max(0, Math.min(last, to)));
   };
 
-  useInput((input, key) => {
-    if (key.escape) return p.onBack();
-    if (key.upArrow || (key.tab && key.shift)) return move(focus - 1);
-    if (key.downArrow || key.tab) return move(focus + 1);
-    if (key.ctrl && input === 'n' && focus === 0 && p.recent.length > 0) {
-      const next = (recentAt + 1) % p.recent.length;
-      setRecentAt(next);
-      setInventory(p.recent[next] ?? '');
-      return;
-    }
-    if (key.return) {
-      if (focus === 0) {
-        leaveInventory();
-        return setFocus(1);
+  useInput(
+    (input, key) => {
+      if (key.escape) return p.onBack();
+      if (key.upArrow || (key.tab && key.shift)) return move(focus - 1);
+      if (key.downArrow || key.tab) return move(focus + 1);
+      if (key.ctrl && input === 'n' && focus === 0 && p.recent.length > 0) {
+        const next = (recentAt + 1) % p.recent.length;
+        setRecentAt(next);
+        setInventory(p.recent[next] ?? '');
+        return;
       }
-      if (focus === last) return p.onStart(inventory, values);
-      return move(focus + 1);
-    }
-  });
+      if (key.return) {
+        if (focus === 0) {
+          leaveInventory();
+          return setFocus(1);
+        }
+        if (focus === last) return p.onStart(inventory, values);
+        return move(focus + 1);
+      }
+      // Until the runbook has loaded there is no form to answer; Esc still goes back.
+    },
+    { isActive: p.overview !== null || p.error !== undefined },
+  );
 
   const o = p.overview;
   const spec = o?.runbook.spec;
@@ -94,7 +98,7 @@ export function OverviewScreen(p: OverviewProps) {
           <Text bold>Steps</Text>
           {spec.steps.map((s, i) => (
             <Text key={s.id} wrap="truncate-end">
-              {String(i + 1).padStart(2)}. {fit(s.title, w - 20).padEnd(Math.min(50, w - 20))}{' '}
+              {String(i + 1).padStart(2)}. {clip(s.title, w - 20).padEnd(Math.min(50, w - 20))}{' '}
               <Text color={tone(RISK_TONE[s.risk])}>{s.risk}</Text>
             </Text>
           ))}

@@ -2,7 +2,7 @@
 import { Box, Text, useInput } from 'ink';
 import { useState } from 'react';
 import { Footer } from '../components/footer.tsx';
-import { fit, useTone } from '../theme.ts';
+import { clip, useTone } from '../theme.ts';
 
 export function Pager(p: {
   title: string;
@@ -36,7 +36,7 @@ export function Pager(p: {
       {p.lines.slice(top, top + page).map((l, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: position on the page
         <Text key={i} wrap="truncate-end">
-          {fit(l, p.width)}
+          {clip(l, p.width)}
         </Text>
       ))}
       <Footer

@@ -12,7 +12,7 @@ import { HostRuns } from '../components/host-runs.tsx';
 import { matrixHosts, PreflightMatrix } from '../components/preflight-matrix.tsx';
 import { ProgressBar } from '../components/progress-bar.tsx';
 import type { StepView } from '../run-view.ts';
-import { fit, formatDuration, RISK_TONE, statusMark, useTone } from '../theme.ts';
+import { clip, formatDuration, RISK_TONE, statusMark, useTone } from '../theme.ts';
 
 export interface RunScreenProps {
   handle: RunHandle;
@@ -39,6 +39,7 @@ export function RunScreen(p: RunScreenProps) {
   const [confirmCancel, setConfirmCancel] = useState(false);
   const [now, setNow] = useState(() => Date.now());
   const [typing, setTyping] = useState(false);
+  const [focusHost, setFocusHost] = useState(0);
 
   // Durations of running hosts tick once a second; output is redrawn by the view's own timer.
   useEffect(() => {
@@ -53,14 +54,15 @@ export function RunScreen(p: RunScreenProps) {
   const rows = snap.preflight.rows;
   const hosts = matrixHosts(rows);
 
-  // An override opens on the failing check's first failing host.
-  useEffect(() => {
-    if (!override) return;
+  // An override opens on the failing check's first failing host (set while rendering, once per
+  // question, so the first frame of the question already shows its evidence).
+  const [overrideSeen, setOverrideSeen] = useState<object | null>(null);
+  if (override && overrideSeen !== override) {
+    setOverrideSeen(override);
     const ri = rows.findIndex((r) => r.check === override.check);
     const failing = override.results[0]?.host;
     setCell({ row: Math.max(0, ri), col: Math.max(0, failing ? hosts.indexOf(failing) : 0) });
-    // biome-ignore lint/correctness/useExhaustiveDependencies: only when a new override arrives
-  }, [override]);
+  }
 
   useInput(
     (input, key) => {
@@ -95,7 +97,8 @@ export function RunScreen(p: RunScreenProps) {
           pending.answer({ action: 'quit' });
           return p.onQuit();
         }
-      } else if (input === 'p') setShowPreflight(true);
+      } else if (input === 'p' && !typing) setShowPreflight(true);
+      else if (key.tab) setFocusHost((h) => h + 1);
     },
     { isActive: p.active },
   );
@@ -113,12 +116,16 @@ export function RunScreen(p: RunScreenProps) {
   } else if (!matrixOn) keys.push(['p', 'preflight']);
   keys.push(['?', 'help'], ['^C', snap.busy ? 'cancel step' : 'quit']);
 
-  // Room for output tails: what is left of the screen after the fixed parts.
+  // The live part must fit the screen (else Ink redraws it all): commands first, tails get the rest.
   const running = step?.runs ?? [];
-  const fixed = 12 + (step?.commands.length ?? 0) + (pending ? 6 : 0);
+  const planned = pending && 'commands' in pending.request ? pending.request.commands : [];
+  const commands = step && step.commands.length > 0 ? step.commands : planned;
+  const fixed = 6 + (step?.note ? 1 : 0) + (pending ? 6 : 0) + (step?.verify.length ?? 0);
+  const cmdBudget = Math.max(commands.length, p.height - fixed - running.length * 2);
+  const cmdRows = Math.min(cmdBudget, commandRows(commands, p.width));
   const tailLines = Math.max(
     0,
-    Math.min(8, Math.floor((p.height - fixed) / Math.max(1, running.length)) - 1),
+    Math.min(8, Math.floor((p.height - fixed - cmdRows) / Math.max(1, running.length)) - 1),
   );
 
   return (
@@ -172,7 +179,9 @@ export function RunScreen(p: RunScreenProps) {
       ) : step ? (
         <StepPanel
           step={step}
-          planned={pending && 'commands' in pending.request ? pending.request.commands : []}
+          commands={commands}
+          cmdBudget={cmdBudget}
+          focusHost={focusHost}
           width={p.width}
           tailLines={tailLines}
           now={now}
@@ -220,17 +229,31 @@ function decisionKey(r: object): string {
   return String(id);
 }
 
+/** Screen rows the commands take when shown in full. */
+function commandRows(
+  commands: readonly { host: string; command: string }[],
+  width: number,
+): number {
+  return commands.reduce(
+    (n, c) => n + Math.ceil((c.host.length + 4 + c.command.length) / width),
+    0,
+  );
+}
+
 function StepPanel(p: {
   step: StepView;
-  /** Commands of the confirmation the engine is asking for, before any has started. */
-  planned: readonly { host: string; command: string }[];
+  /** The exact commands per host (as started, or as the confirmation shows them). */
+  commands: readonly { host: string; command: string }[];
+  /** Rows the commands may take; beyond that only the focused host's is shown in full. */
+  cmdBudget: number;
+  focusHost: number;
   width: number;
   tailLines: number;
   now: number;
 }) {
   const tone = useTone();
   const s = p.step;
-  const explain = fit(s.explain.replace(/\s+/g, ' '), p.width * 2 - 4);
+  const explain = clip(s.explain.replace(/\s+/g, ' '), p.width * 2 - 4);
   return (
     <Box flexDirection="column">
       <Text wrap="truncate-end">
@@ -243,11 +266,18 @@ function StepPanel(p: {
           Note: {s.note.replace(/\s+/g, ' ')}
         </Text>
       ) : null}
-      {(s.commands.length > 0 ? s.commands : p.planned).map((c) => (
-        <Text key={c.host} wrap="wrap">
-          <Text color={tone('accent')}>$ {c.host}:</Text> {c.command}
-        </Text>
-      ))}
+      {p.commands.map((c, i) => {
+        const full =
+          commandRows(p.commands, p.width) <= p.cmdBudget || i === p.focusHost % p.commands.length;
+        return (
+          <Text key={c.host} wrap={full ? 'wrap' : 'truncate-end'}>
+            <Text color={tone('accent')}>$ {c.host}:</Text> {c.command}
+          </Text>
+        );
+      })}
+      {commandRows(p.commands, p.width) > p.cmdBudget ? (
+        <Text color={tone('dim')}>Tab shows another host's command in full.</Text>
+      ) : null}
       <HostRuns runs={s.runs} width={p.width} tailLines={p.tailLines} now={p.now} />
       {s.verify.map((v) => (
         <Text key={`${v.host}:${v.index}`} wrap="truncate-end">

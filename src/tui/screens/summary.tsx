@@ -5,7 +5,7 @@
 import { Box, Text, useInput } from 'ink';
 import type { RunState } from '../../journal/run-state.ts';
 import { Footer } from '../components/footer.tsx';
-import { fit, formatDuration, statusMark, useTone } from '../theme.ts';
+import { clip, formatDuration, statusMark, useTone } from '../theme.ts';
 
 export interface SummaryProps {
   state: RunState;
@@ -41,7 +41,7 @@ export function Summary(p: SummaryProps) {
         return (
           <Text key={id} wrap="truncate-end">
             <Text color={tone(sm.tone)}>{sm.glyph}</Text>{' '}
-            {fit(st.title ?? id, 40).padEnd(Math.min(41, p.width - 30))} {st.status.padEnd(11)}{' '}
+            {clip(st.title ?? id, 40).padEnd(Math.min(41, p.width - 30))} {st.status.padEnd(11)}{' '}
             {formatDuration(st.durationMs).padStart(6)}
             {st.confirmedBy ? <Text color={tone('dim')}> by {st.confirmedBy}</Text> : null}
           </Text>
