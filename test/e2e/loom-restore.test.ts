@@ -37,8 +37,19 @@ async function key(t: Term, ...keys: string[]) {
   }
 }
 
+const DESTRUCTIVE: Record<string, string> = {
+  'restore loom data': 'Restore chaindata and app.db from the data backup',
+  'restore loom config': "Restore each node's own config",
+  'restore loom unit': "Restore each node's service unit",
+};
+
+/** Waits for a destructive step's question (its title line, then the phrase box). */
+function destructive(t: Term, phrase: string) {
+  return t.waitFor(new RegExp(`${DESTRUCTIVE[phrase]} \\[destructive\\][^]*Phrase:`));
+}
+
 async function typePhrase(t: Term, phrase: string) {
-  await t.waitFor(`Type ${phrase} to run it`);
+  await destructive(t, phrase);
   await pause();
   t.type(phrase);
   await key(t, 'Enter');
@@ -58,9 +69,9 @@ async function throughStop(t: Term) {
 async function toTheEnd(t: Term) {
   await typePhrase(t, 'restore loom config');
   await typePhrase(t, 'restore loom unit');
-  await t.waitFor('Run Reload systemd');
+  await t.waitFor('Reload systemd [changes]');
   await key(t, 'y');
-  await t.waitFor('Run Start loom on every node');
+  await t.waitFor('Start loom on every node [changes]');
   await key(t, 'y');
   return t.waitFor('Report: stepwise report');
 }
@@ -115,10 +126,12 @@ describe('the Loom restore in a terminal', () => {
     await t.waitFor('A step is waiting: press Enter to go on.');
     await key(t, 'Enter');
     await throughStop(t);
-    await t.waitFor('Type restore loom data to run it');
+    await destructive(t, 'restore loom data');
     await key(t, 'Escape', 'q');
     const s = await t.waitFor('[exit 0]');
-    const runId = /stepwise resume (\S+)/.exec(s.replace(/\n/g, ''))?.[1];
+    const runId = /stepwise resume (\d{8}-\d{6}-loom-restore-[0-9a-f]{4})/.exec(
+      s.replace(/\n/g, ''),
+    )?.[1];
     expect(runId).toBeTruthy();
     // Nothing was restored yet: the node's data is still the live one.
     t.kill();
@@ -128,8 +141,8 @@ describe('the Loom restore in a terminal', () => {
     await r.waitFor('A step is waiting: press Enter to go on.');
     await key(r, 'Enter');
     // The same step it stopped at, not the choices again.
-    const again = await r.waitFor('Type restore loom data to run it');
-    expect(again).toContain('Restore chaindata and app.db from the data backup [destructive]');
+    const again = await destructive(r, 'restore loom data');
+    expect(again).not.toContain('Which data backup');
     r.type('restore loom data');
     await key(r, 'Enter');
     const end = await toTheEnd(r);
@@ -155,7 +168,7 @@ describe('the Loom restore in a terminal', () => {
     await key(t, 'Enter');
     await throughStop(t);
     await typePhrase(t, 'restore loom data');
-    await t.waitFor('Type restore loom config to run it');
+    await destructive(t, 'restore loom config');
     await key(t, 'Escape', 'q');
     await t.waitFor('[exit 0]');
     t.kill();

@@ -120,7 +120,7 @@ export function RunScreen(p: RunScreenProps) {
   const running = step?.runs ?? [];
   const planned = pending && 'commands' in pending.request ? pending.request.commands : [];
   const commands = step && step.commands.length > 0 ? step.commands : planned;
-  const fixed = 6 + (step?.note ? 1 : 0) + (pending ? 6 : 0) + (step?.verify.length ?? 0);
+  const fixed = 9 + (step?.note ? 1 : 0) + (pending ? 6 : 0) + (step?.verify.length ?? 0);
   const cmdBudget = Math.max(commands.length, p.height - fixed - running.length * 2);
   const cmdRows = Math.min(cmdBudget, commandRows(commands, p.width));
   const tailLines = Math.max(
@@ -235,7 +235,8 @@ function commandRows(
   width: number,
 ): number {
   return commands.reduce(
-    (n, c) => n + Math.ceil((c.host.length + 4 + c.command.length) / width),
+    // Word wrap leaves lines short: count with a margin rather than overflow the frame.
+    (n, c) => n + Math.ceil((c.host.length + 4 + c.command.length) / Math.max(10, width - 12)),
     0,
   );
 }
