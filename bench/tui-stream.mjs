@@ -62,10 +62,13 @@ tmux(
 let result;
 try {
   const pid = Number(tmux('display', '-p', '#{pane_pid}').trim());
-  await waitFor(/Start/);
+  await waitFor(/Print lines/);
+  // No inventory: the first Enter leaves the inventory field, the second starts.
+  tmux('send-keys', 'Enter');
+  await sleep(200);
   tmux('send-keys', 'Enter');
   const start = process.hrtime.bigint();
-  await waitFor(/lines/);
+  await waitFor(/· \d+ lines/);
   // Keys while it streams: `?` opens the help, any key closes it.
   const latencies = [];
   for (let i = 0; i < 5; i++) {

@@ -46,9 +46,12 @@ export function OverviewScreen(p: OverviewProps) {
     setFocus(Math.max(0, Math.min(last, to)));
   };
 
+  // Always subscribed (toggling a subscription waits for React's effects); guarded inside.
   useInput(
     (input, key) => {
       if (key.escape) return p.onBack();
+      // Until the runbook has loaded there is no form to answer.
+      if (p.overview === null && p.error === undefined) return;
       if (key.upArrow || (key.tab && key.shift)) return move(focus - 1);
       if (key.downArrow || key.tab) return move(focus + 1);
       if (key.ctrl && input === 'n' && focus === 0 && p.recent.length > 0) {
@@ -67,7 +70,7 @@ export function OverviewScreen(p: OverviewProps) {
       }
       // Until the runbook has loaded there is no form to answer; Esc still goes back.
     },
-    { isActive: p.overview !== null || p.error !== undefined },
+    { isActive: true },
   );
 
   const o = p.overview;

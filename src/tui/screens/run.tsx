@@ -50,6 +50,10 @@ export function RunScreen(p: RunScreenProps) {
 
   const override = pending?.request.kind === 'override' ? pending.request : null;
   const preflightDone = snap.preflight.status !== null && snap.preflight.status !== 'running';
+  // A step that runs without asking (read-only) takes the screen from the preflight by itself.
+  if (showPreflight && preflightDone && snap.busy && snap.current !== null && !pending) {
+    setShowPreflight(false);
+  }
   const matrixOn = override !== null || showPreflight;
   const rows = snap.preflight.rows;
   const hosts = matrixHosts(rows);
