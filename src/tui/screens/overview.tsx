@@ -83,7 +83,10 @@ export function OverviewScreen(p: OverviewProps) {
       </Text>
       {spec ? (
         <>
-          <Text wrap="wrap">{spec.summary}</Text>
+          <Text wrap="wrap">
+            {/* On a short screen the summary gets two lines, so the form stays in view. */}
+            {p.height < 30 ? clip(spec.summary, w * 2 - 8) : spec.summary}
+          </Text>
           <Text color={tone('dim')} wrap="truncate-end">
             Source: {spec.source.document}
             {spec.source.section ? ` § ${spec.source.section}` : ''}
