@@ -26,6 +26,11 @@ await build({
   alias: { 'react-devtools-core': './src/build/no-devtools.ts' },
   jsx: 'automatic',
   legalComments: 'none',
+  // React's production build, and a smaller file to load: both shorten the TUI's first frame.
+  // Names are kept (no identifier minifying), so stack traces stay readable.
+  define: { 'process.env.NODE_ENV': '"production"' },
+  minifySyntax: true,
+  minifyWhitespace: true,
   logLevel: 'warning',
 });
 // The command itself is a stub that turns on Node's compile cache before loading the bundle:
