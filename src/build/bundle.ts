@@ -2,7 +2,7 @@
  * Bundles the CLI into one file, dist/stepwise.js. A single ESM file starts about twice as fast
  * as tsc output (Ink alone pulls in ~550 modules), which matters for the first frame of the TUI.
  */
-import { chmodSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const banner = [
@@ -14,12 +14,12 @@ const banner = [
 
 await build({
   entryPoints: ['src/cli/entry.ts'],
-  outfile: 'dist/stepwise.js',
+  outfile: 'dist/cli.js',
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node22',
-  banner: { js: banner },
+  banner: { js: banner.replace('#!/usr/bin/env node\n', '') },
   // ssh2 loads optional native addons by path at run time; keep it outside the bundle. The AWS
   // SDK (1.4 MB) is imported only by S3 steps and `stepwise s3`, so keeping it out spares every
   // other start from parsing it (~20 ms measured for `stepwise list`).
@@ -28,6 +28,24 @@ await build({
   alias: { 'react-devtools-core': './src/build/no-devtools.ts' },
   jsx: 'automatic',
   legalComments: 'none',
+  // React's production build, and a smaller file to load: both shorten the TUI's first frame.
+  // Names are kept (no identifier minifying), so stack traces stay readable.
+  define: { 'process.env.NODE_ENV': '"production"' },
+  minifySyntax: true,
+  minifyWhitespace: true,
   logLevel: 'warning',
 });
+// The command itself is a stub that turns on Node's compile cache before loading the bundle:
+// compiling the 4 MB bundle is ~100 ms of every start, and the TUI's first frame must be quick.
+writeFileSync(
+  'dist/stepwise.js',
+  [
+    '#!/usr/bin/env node',
+    "import module from 'node:module';",
+    '// Cached bytecode for the bundle (in the OS temp dir); harmless if unavailable.',
+    'try { module.enableCompileCache?.(); } catch {}',
+    "await import('./cli.js');",
+    '',
+  ].join('\n'),
+);
 chmodSync('dist/stepwise.js', 0o755);

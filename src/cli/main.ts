@@ -4,11 +4,13 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, type ExitCode, OperatorError } from '../errors.ts';
+import type { TuiStart } from '../tui/app.tsx';
 import { listCommand, showCommand, validateCommand } from './commands/catalog.ts';
 import { checkCommand, resumeCommand, runCommand } from './commands/run.ts';
 import { reportCommand, runsCommand } from './commands/runs.ts';
 import { registerS3 } from './commands/s3.ts';
 import { type CliIO, processIO } from './io.ts';
+import { parseSets } from './prepare.ts';
 import { VERSION } from './version.ts';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -56,6 +58,38 @@ function runFlags(cmd: Command): Command {
     .option('--plain', 'plain text progress instead of the interactive UI');
 }
 
+/**
+ * Whether a run or resume opens the TUI: a terminal, and none of the flags that ask for
+ * unattended or line-based output (`--plain`, `--json`, `--yes`, `--dry-run`).
+ */
+function wantsTui(
+  io: CliIO,
+  o: {
+    plain?: boolean;
+    json?: boolean;
+    yes?: boolean;
+    dryRun?: boolean;
+    override?: string[];
+    manualDone?: string[];
+  },
+): boolean {
+  return (
+    io.interactive &&
+    !o.plain &&
+    !o.json &&
+    !o.yes &&
+    !o.dryRun &&
+    !o.override?.length &&
+    !o.manualDone?.length
+  );
+}
+
+/** Opens the TUI; loaded only when used, so headless commands never evaluate Ink and React. */
+async function tui(io: CliIO, start: TuiStart, runbooks: string[]): Promise<ExitCode> {
+  const { openTui } = await import('../tui/launch.tsx');
+  return openTui(io, start, runbooks);
+}
+
 /** Builds the program; `exit` receives the exit code of whatever command ran. */
 export function buildProgram(io: CliIO, exit: (code: ExitCode) => void): Command {
   const program = new Command('stepwise');
@@ -86,11 +120,15 @@ export function buildProgram(io: CliIO, exit: (code: ExitCode) => void): Command
         exit(EXIT.usage);
         return;
       }
+      if (io.interactive) {
+        done(tui(io, { kind: 'home' }, global().runbooks));
+        return;
+      }
       io.stdout(
         [
           'stepwise: walk a runbook one checked step at a time.',
           '',
-          'The interactive terminal UI is not in this version yet. Meanwhile:',
+          'Run it in a terminal for the interactive UI. Without one:',
           '  stepwise list                          the runbooks',
           '  stepwise show RUNBOOK                  what a runbook does',
           '  stepwise run RUNBOOK -i INVENTORY      run it with plain output',
@@ -137,7 +175,22 @@ export function buildProgram(io: CliIO, exit: (code: ExitCode) => void): Command
       .argument('<runbook>', 'a runbook id or path')
       .option('-i, --inventory <file>', 'Ansible YAML inventory')
       .option('--dry-run', 'print every rendered command per host; run only read-only checks'),
-  ).action((rb, o) => done(runCommand(io, rb, { ...o, runbooks: global().runbooks })));
+  ).action((rb, o) =>
+    done(
+      wantsTui(io, o)
+        ? tui(
+            io,
+            {
+              kind: 'overview',
+              runbook: rb,
+              ...(o.inventory ? { inventory: o.inventory } : {}),
+              sets: parseSets(o.set),
+            },
+            global().runbooks,
+          )
+        : runCommand(io, rb, { ...o, runbooks: global().runbooks }),
+    ),
+  );
 
   program
     .command('runs')
@@ -150,7 +203,13 @@ export function buildProgram(io: CliIO, exit: (code: ExitCode) => void): Command
       .command('resume')
       .description('continue a run where it stopped; interrupted steps are verified first')
       .argument('<run-id>', 'from `stepwise runs`'),
-  ).action((id, o) => done(resumeCommand(io, id, { ...o, runbooks: global().runbooks })));
+  ).action((id, o) =>
+    done(
+      wantsTui(io, o)
+        ? tui(io, { kind: 'resume', runId: id }, global().runbooks)
+        : resumeCommand(io, id, { ...o, runbooks: global().runbooks }),
+    ),
+  );
 
   program
     .command('report')

@@ -5,7 +5,7 @@
  */
 import type { Decider } from '../engine/decisions.ts';
 import { type ResumeInput, type RunOutcome, runEngine } from '../engine/engine.ts';
-import { EventBus } from '../engine/event-bus.ts';
+import { EventBus, type Subscriber } from '../engine/event-bus.ts';
 import type { RunEvent } from '../engine/events.ts';
 import { EXIT, type ExitCode } from '../errors.ts';
 import type { Host } from '../inventory/types.ts';
@@ -38,6 +38,10 @@ export interface SessionOptions {
   /** When the run first started, for the index; a resumed run keeps its original start. */
   startedAt?: string;
   ssh?: SshFlags;
+  /** Shows the run instead of the plain or JSON renderer (the TUI). */
+  display?: Subscriber;
+  /** Cancels the run like Ctrl-C does (the TUI reads Ctrl-C as a key and asks first). */
+  cancel?: AbortSignal;
 }
 
 /** How SSH hosts are reached (`--known-hosts`, `--accept-new-host-keys`). */
@@ -75,7 +79,11 @@ export async function runSession(o: SessionOptions): Promise<ExitCode> {
     bus.critical((e, jsonLine) => journal.append(e, e.type === 'output' ? undefined : jsonLine()));
   }
   const stepOrder = prepared.runbook.spec.steps.map((s) => s.id);
-  bus.display(o.output === 'json' ? jsonRenderer(io.stdout) : plainRenderer(stepOrder, io.stdout));
+  if (o.display) bus.display(o.display);
+  else
+    bus.display(
+      o.output === 'json' ? jsonRenderer(io.stdout) : plainRenderer(stepOrder, io.stdout),
+    );
 
   let current: string | null = stepOrder[0] ?? null;
   let status: RunOutcome | 'running' = 'running';
@@ -109,6 +117,7 @@ export async function runSession(o: SessionOptions): Promise<ExitCode> {
     firstInterrupt ??= now;
     controller.abort();
   });
+  o.cancel?.addEventListener('abort', () => controller.abort(), { once: true });
   try {
     const outcome = await runEngine({
       runId: o.runId,

@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import type { Decider } from '../../engine/decisions.ts';
 import type { ResumeInput } from '../../engine/engine.ts';
+import type { Subscriber } from '../../engine/event-bus.ts';
 import type { RunbookChanges } from '../../engine/events.ts';
 import { EXIT, type ExitCode, OperatorError } from '../../errors.ts';
 import { journalPath } from '../../journal/paths.ts';
@@ -39,6 +40,20 @@ function sshFlags(flags: { knownHosts?: string; acceptNewHostKeys?: boolean }): 
     ...(flags.knownHosts ? { knownHostsFile: flags.knownHosts } : {}),
     ...(flags.acceptNewHostKeys ? { acceptNew: true } : {}),
   };
+}
+
+/**
+ * How an interactive UI takes part in a run: it answers the questions, shows the events and
+ * can cancel. Everything else (journal, store, transports) is wired exactly as for headless runs.
+ */
+export interface RunUi {
+  decider: Decider & { close?: () => void };
+  display: Subscriber;
+  cancel: AbortSignal;
+}
+
+function uiOptions(ui: RunUi | undefined) {
+  return ui ? { display: ui.display, cancel: ui.cancel } : {};
 }
 
 function outputMode(flags: { json?: boolean }): OutputMode {
@@ -97,9 +112,10 @@ export async function runCommand(
   io: CliIO,
   runbook: string,
   flags: RunFlags & { inventory?: string; dryRun?: boolean; runbooks: string[] },
+  ui?: RunUi,
 ): Promise<ExitCode> {
   const prepared = await prepareFromFlags(io, runbook, flags);
-  const decider = deciderFor(io, flags);
+  const decider = ui?.decider ?? deciderFor(io, flags);
   const f = forks(flags);
   if (flags.dryRun) {
     return runSession({
@@ -110,6 +126,7 @@ export async function runCommand(
       output: outputMode(flags),
       mode: 'dry-run',
       ssh: sshFlags(flags),
+      ...uiOptions(ui),
       ...(f ? { forks: f } : {}),
     });
   }
@@ -143,6 +160,7 @@ export async function runCommand(
     journal,
     store,
     ssh: sshFlags(flags),
+    ...uiOptions(ui),
     ...(f ? { forks: f } : {}),
   }).finally(() => lock.release());
 }
@@ -157,6 +175,7 @@ export async function checkCommand(
     runbooks: string[];
     knownHosts?: string;
   },
+  ui?: Omit<RunUi, 'decider'>,
 ): Promise<ExitCode> {
   const prepared = await prepareFromFlags(io, runbook, flags);
   const decider = new HeadlessDecider({
@@ -173,6 +192,7 @@ export async function checkCommand(
     output: outputMode(flags),
     mode: 'check',
     ssh: sshFlags(flags),
+    ...(ui ? { display: ui.display, cancel: ui.cancel } : {}),
   });
 }
 
@@ -191,6 +211,7 @@ export async function resumeCommand(
   io: CliIO,
   runId: string,
   flags: RunFlags & { runbooks: string[] },
+  ui?: RunUi,
 ): Promise<ExitCode> {
   const home = stateHome(io.env);
   const file = journalPath(home, runId);
@@ -199,7 +220,7 @@ export async function resumeCommand(
   }
   const lock = lockRun(file, runId);
   try {
-    return await resumeLocked(io, runId, file, flags);
+    return await resumeLocked(io, runId, file, flags, ui);
   } finally {
     lock.release();
   }
@@ -210,6 +231,7 @@ async function resumeLocked(
   runId: string,
   file: string,
   flags: RunFlags & { runbooks: string[] },
+  ui: RunUi | undefined,
 ): Promise<ExitCode> {
   const home = stateHome(io.env);
   const { header, events, tornTail } = readJournal(file, { output: false });
@@ -252,12 +274,13 @@ async function resumeLocked(
     io,
     prepared,
     runId,
-    decider: deciderFor(io, flags),
+    decider: ui?.decider ?? deciderFor(io, flags),
     output: outputMode(flags),
     mode: 'run',
     journal,
     store,
     resume,
+    ...uiOptions(ui),
     startedAt: state.startedAt,
     ssh: sshFlags(flags),
     ...(f ? { forks: f } : {}),

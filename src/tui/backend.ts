@@ -1,0 +1,275 @@
+/**
+ * What the TUI needs from the rest of stepwise, behind one interface: runbooks, runs, the store,
+ * and starting or resuming a run through the same commands and session wiring as headless runs
+ * (journal as critical subscriber, store record, transports). Screens get this as a prop.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { checkCommand, resumeCommand, runCommand } from '../cli/commands/run.ts';
+import type { CliIO } from '../cli/io.ts';
+import type { RunEvent } from '../engine/events.ts';
+import type { ExitCode } from '../errors.ts';
+import { OperatorError } from '../errors.ts';
+import { loadInventory } from '../inventory/load.ts';
+import type { Inventory } from '../inventory/types.ts';
+import { journalPath } from '../journal/paths.ts';
+import { readJournal } from '../journal/reader.ts';
+import { foldRun, type RunState } from '../journal/run-state.ts';
+import { discoverRunbooks, runbookDirs } from '../runbook/discover.ts';
+import { type LoadedRunbook, loadRunbook } from '../runbook/load.ts';
+import { resolveParams } from '../runbook/params.ts';
+import type { ParameterSpec } from '../runbook/schema.ts';
+import { type ListedRun, listRuns } from '../store/list-runs.ts';
+import { stateHome } from '../store/state-home.ts';
+import { Store } from '../store/store.ts';
+import { TuiDecider } from './decider.ts';
+import { RunView } from './run-view.ts';
+
+/** Runbooks of one system, for the home screen. */
+export interface RunbookGroup {
+  system: string;
+  runbooks: { id: string; path: string }[];
+}
+
+/** A parameter in the overview's form. */
+export interface ParamField {
+  name: string;
+  spec: ParameterSpec;
+  /** Prefilled value: default < inventory < last use < `--set`; always empty for secrets. */
+  value: string;
+}
+
+/** What the overview shows for a runbook. */
+export interface Overview {
+  runbook: LoadedRunbook;
+  inventory: Inventory | undefined;
+  /** Role → its hosts in the inventory. */
+  roleHosts: Record<string, string[]>;
+  fields: ParamField[];
+}
+
+/** A run in progress, started or resumed from the TUI. */
+export interface RunHandle {
+  view: RunView;
+  decider: TuiDecider;
+  /** Settles with the exit code, or the error that stopped the run before or while it ran. */
+  done: Promise<{ code: ExitCode } | { error: OperatorError | Error }>;
+  /** Cancels the running step (as Ctrl-C does headless). */
+  cancel(): void;
+  /** The run's id, once the engine has said it. */
+  runId(): string;
+  /** Runs the preflight checks again (read-only) into the same matrix. */
+  recheck(): void;
+}
+
+export interface TuiBackend {
+  user: string;
+  groups(): Promise<RunbookGroup[]>;
+  unfinished(): ListedRun[];
+  recentInventories(): string[];
+  overview(
+    runbookId: string,
+    inventoryPath: string | undefined,
+    sets: Record<string, string>,
+  ): Promise<Overview>;
+  start(
+    runbookId: string,
+    inventoryPath: string | undefined,
+    sets: Record<string, string>,
+  ): Promise<RunHandle>;
+  resume(runId: string): Promise<RunHandle>;
+  /** The run as its journal tells it, for the summary. */
+  state(runId: string): RunState;
+  journalPath(runId: string): string;
+  /** A step's full output from the journal (for the pager). */
+  output(runId: string, step: string): string[];
+}
+
+/** The real backend, over the CLI's IO. Messages a command would print go to `notes`. */
+export function cliBackend(io: CliIO, extraRunbookDirs: readonly string[]): TuiBackend {
+  const home = stateHome(io.env);
+  const dirs = () => runbookDirs(extraRunbookDirs);
+  // The screen belongs to Ink: anything a command prints is kept, not written over it.
+  const quiet: CliIO = { ...io, stdout: () => {}, stderr: () => {} };
+  const flags = (sets: Record<string, string>) => ({
+    set: Object.entries(sets).map(([k, v]) => `${k}=${v}`),
+    override: [],
+    manualDone: [],
+    runbooks: [...extraRunbookDirs],
+  });
+
+  function handle(
+    title: string,
+    steps: LoadedRunbook['spec']['steps'],
+    again: { runbook: string; inventory: string | undefined; sets: Record<string, string> },
+    go: (ui: {
+      decider: TuiDecider;
+      display: (e: RunEvent) => void;
+      cancel: AbortSignal;
+    }) => Promise<ExitCode>,
+  ): RunHandle {
+    const view = new RunView(
+      title,
+      steps.map((s) => ({
+        id: s.id,
+        title: s.title,
+        risk: s.risk,
+        explain: s.explain,
+        ...(s.note ? { note: s.note } : {}),
+      })),
+    );
+    const decider = new TuiDecider(io.user);
+    const controller = new AbortController();
+    let checking = false;
+    const done = go({ decider, display: view.subscriber, cancel: controller.signal }).then(
+      (code) => ({ code }),
+      (error: unknown) => ({ error: error instanceof Error ? error : new Error(String(error)) }),
+    );
+    void done.then(() => view.flush());
+    return {
+      view,
+      decider,
+      done,
+      cancel: () => controller.abort(),
+      runId: () => view.getSnapshot().runId,
+      recheck() {
+        if (checking) return;
+        checking = true;
+        // Only the check events: the check-only run's start and end are not this run's.
+        const display = (e: RunEvent) => {
+          if (e.type.startsWith('check-') || e.type.startsWith('preflight-')) view.subscriber(e);
+        };
+        void checkCommand(
+          quiet,
+          again.runbook,
+          { ...flags(again.sets), ...(again.inventory ? { inventory: again.inventory } : {}) },
+          { display, cancel: controller.signal },
+        )
+          .catch((error: unknown) => {
+            view.subscriber({
+              type: 'warning',
+              runId: view.getSnapshot().runId,
+              at: new Date().toISOString(),
+              message: `re-running the checks failed: ${(error as Error).message}`,
+            });
+          })
+          .finally(() => {
+            checking = false;
+          });
+      },
+    };
+  }
+
+  return {
+    user: io.user,
+    async groups() {
+      const refs = await discoverRunbooks(dirs());
+      const by = new Map<string, RunbookGroup>();
+      for (const r of refs) {
+        const system = r.id.split('/')[0] ?? r.id;
+        const g = by.get(system) ?? { system, runbooks: [] };
+        g.runbooks.push(r);
+        by.set(system, g);
+      }
+      return [...by.values()];
+    },
+    unfinished() {
+      return listRuns(home).filter((r) => r.status === 'running' || r.status === 'paused');
+    },
+    recentInventories() {
+      try {
+        return Store.open(home).recentInventories();
+      } catch {
+        return [];
+      }
+    },
+    async overview(runbookId, inventoryPath, sets) {
+      const refs = await discoverRunbooks(dirs());
+      const ref = refs.find((r) => r.id === runbookId) ?? { id: runbookId, path: runbookId };
+      const runbook = await loadRunbook(resolve(io.cwd, ref.path));
+      const inventory = inventoryPath
+        ? await loadInventory(resolve(io.cwd, inventoryPath))
+        : undefined;
+      const roleHosts: Record<string, string[]> = {};
+      for (const role of Object.keys(runbook.spec.roles)) {
+        roleHosts[role] = inventory?.groups.get(role) ?? [];
+      }
+      const base = resolveParams(runbook.spec, inventory, {}).global;
+      let last: Record<string, string> = {};
+      try {
+        last = Store.open(home).lastParams(runbook.id);
+      } catch {
+        last = {};
+      }
+      const fields = Object.entries(runbook.spec.parameters).map(([name, spec]) => ({
+        name,
+        spec,
+        value: spec.secret ? '' : (sets[name] ?? last[name] ?? base[name] ?? ''),
+      }));
+      return { runbook, inventory, roleHosts, fields };
+    },
+    async start(runbookId, inventoryPath, values) {
+      const refs = await discoverRunbooks(dirs());
+      const ref = refs.find((r) => r.id === runbookId) ?? { id: runbookId, path: runbookId };
+      const rb = await loadRunbook(resolve(io.cwd, ref.path));
+      const inventory = inventoryPath
+        ? await loadInventory(resolve(io.cwd, inventoryPath))
+        : undefined;
+      // Only what the operator gave: a default sent as --set would hide per-host inventory values.
+      const base = resolveParams(rb.spec, inventory, {}).global;
+      const given = Object.fromEntries(
+        Object.entries(values).filter(([k, v]) => v !== '' && v !== base[k]),
+      );
+      const sets = given;
+      const again = { runbook: runbookId, inventory: inventoryPath, sets };
+      return handle(rb.spec.title, rb.spec.steps, again, (ui) =>
+        runCommand(
+          quiet,
+          runbookId,
+          { ...flags(sets), ...(inventoryPath ? { inventory: inventoryPath } : {}) },
+          ui,
+        ),
+      );
+    },
+    async resume(runId) {
+      const file = journalPath(home, runId);
+      let header: ReturnType<typeof readJournal>['header'];
+      try {
+        header = readJournal(file).header;
+      } catch (error) {
+        throw error instanceof OperatorError
+          ? error
+          : new OperatorError(`cannot read run ${runId}`, 'list the runs with `stepwise runs`');
+      }
+      const rb = await loadRunbook(header.runbookPath);
+      const again = {
+        runbook: header.runbookPath,
+        inventory: header.inventoryPath,
+        sets: header.sets,
+      };
+      return handle(rb.spec.title, rb.spec.steps, again, (ui) =>
+        resumeCommand(quiet, runId, flags({}), ui),
+      );
+    },
+    state(runId) {
+      const { header, events } = readJournal(journalPath(home, runId), { output: false });
+      return foldRun(header, events);
+    },
+    journalPath: (runId) => journalPath(home, runId),
+    output(runId, step) {
+      const lines: string[] = [];
+      const text = readFileSync(journalPath(home, runId), 'utf8');
+      let partial = '';
+      for (const line of text.split('\n')) {
+        if (!line.includes('"output"')) continue;
+        const e = JSON.parse(line) as RunEvent;
+        if (e.type !== 'output' || e.step !== step) continue;
+        const parts = (partial + e.data).split('\n');
+        partial = parts.pop() ?? '';
+        for (const p of parts) lines.push(`${e.host}: ${p}`);
+      }
+      if (partial) lines.push(partial);
+      return lines;
+    },
+  };
+}

@@ -1,0 +1,34 @@
+/** Opens the TUI on the process's terminal and resolves with the exit code when it closes. */
+import { render } from 'ink';
+import type { CliIO } from '../cli/io.ts';
+import type { ExitCode } from '../errors.ts';
+import { App, type TuiStart } from './app.tsx';
+import { cliBackend } from './backend.ts';
+import { noColorIn } from './theme.ts';
+
+export async function openTui(
+  io: CliIO,
+  start: TuiStart,
+  runbookDirs: readonly string[],
+): Promise<ExitCode> {
+  const backend = cliBackend(io, runbookDirs);
+  let code = 0;
+  let message: string | undefined;
+  const instance = render(
+    <App
+      backend={backend}
+      start={start}
+      noColor={noColorIn(io.env)}
+      onExit={(c, m) => {
+        code = c;
+        message = m;
+        instance.unmount();
+      }}
+    />,
+    // Ctrl-C is a key here: during a running step the TUI asks before cancelling it.
+    { exitOnCtrlC: false, patchConsole: false },
+  );
+  await instance.waitUntilExit();
+  if (message) io.stdout(`\n${message}`);
+  return code as ExitCode;
+}
