@@ -3,7 +3,6 @@
  * and starting or resuming a run through the same commands and session wiring as headless runs
  * (journal as critical subscriber, store record, transports). Screens get this as a prop.
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { checkCommand, resumeCommand, runCommand } from '../cli/commands/run.ts';
 import type { CliIO } from '../cli/io.ts';
@@ -257,18 +256,19 @@ export function cliBackend(io: CliIO, extraRunbookDirs: readonly string[]): TuiB
     },
     journalPath: (runId) => journalPath(home, runId),
     output(runId, step) {
+      // Read through the journal reader: output may be inline (format 1) or in output.log (2).
+      const { events } = readJournal(journalPath(home, runId));
       const lines: string[] = [];
-      const text = readFileSync(journalPath(home, runId), 'utf8');
-      let partial = '';
-      for (const line of text.split('\n')) {
-        if (!line.includes('"output"')) continue;
-        const e = JSON.parse(line) as RunEvent;
+      const partial = new Map<string, string>();
+      for (const e of events) {
         if (e.type !== 'output' || e.step !== step) continue;
-        const parts = (partial + e.data).split('\n');
-        partial = parts.pop() ?? '';
+        // Lines are whole per host and stream: chunks of two hosts interleave.
+        const key = `${e.host}\u0000${e.stream}`;
+        const parts = ((partial.get(key) ?? '') + e.data).split('\n');
+        partial.set(key, parts.pop() ?? '');
         for (const p of parts) lines.push(`${e.host}: ${p}`);
       }
-      if (partial) lines.push(partial);
+      for (const [key, rest] of partial) if (rest) lines.push(`${key.split('\u0000')[0]}: ${rest}`);
       return lines;
     },
   };
