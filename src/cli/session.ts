@@ -19,6 +19,7 @@ import { sshTransports } from '../transports/ssh/ssh-transport.ts';
 import type { Transport } from '../transports/transport.ts';
 import type { CliIO } from './io.ts';
 import type { Prepared } from './prepare.ts';
+import { recordedDecider } from './recorded-decider.ts';
 
 /** How progress is shown. */
 export type OutputMode = 'plain' | 'json';
@@ -132,7 +133,11 @@ export async function runSession(o: SessionOptions): Promise<ExitCode> {
       params: prepared.params,
       displayParams: prepared.displayParams,
       secrets: prepared.secretValues,
-      transports: transportFactory(io, o.decider, o.ssh),
+      transports: transportFactory(
+        io,
+        recordedDecider(o.decider, { runId: o.runId, clock: io.clock, emit: (e) => bus.emit(e) }),
+        o.ssh,
+      ),
       connectHosts,
       decider: o.decider,
       bus,
