@@ -279,20 +279,23 @@ class Run {
       ...(extra.okExits ? { okExits: extra.okExits } : {}),
       ...(this.#o.signal ? { signal: this.#o.signal } : {}),
     });
-    if (isStep) {
-      this.emit({
-        type: 'host-finished',
-        step: origin.step,
-        host: host.name,
-        phase: origin.phase,
-        status: run.status,
-        exitCode: run.exitCode,
-        signal: run.signal,
-        durationMs: run.durationMs,
-        ...(run.error ? { error: run.error } : {}),
-      });
-    }
+    if (isStep) this.#hostFinished(host, origin, run);
     return run;
+  }
+
+  /** How a command or an action ended on one host of a step. */
+  #hostFinished(host: Host, origin: { step: string; phase: Phase }, run: HostRun): void {
+    this.emit({
+      type: 'host-finished',
+      step: origin.step,
+      host: host.name,
+      phase: origin.phase,
+      status: run.status,
+      exitCode: run.exitCode,
+      signal: run.signal,
+      durationMs: run.durationMs,
+      ...(run.error ? { error: run.error } : {}),
+    });
   }
 
   /** Runs a step action on a host, with the same host events as a command. */
@@ -317,15 +320,7 @@ class Run {
       ...(extra.timeoutMs === undefined ? {} : { timeoutMs: extra.timeoutMs }),
       ...(this.#o.signal ? { signal: this.#o.signal } : {}),
     });
-    this.emit({
-      type: 'host-finished',
-      ...base,
-      status: run.status,
-      exitCode: run.exitCode,
-      signal: run.signal,
-      durationMs: run.durationMs,
-      ...(run.error ? { error: run.error } : {}),
-    });
+    this.#hostFinished(host, origin, run);
     return run;
   }
 

@@ -4,6 +4,7 @@
  * does not compile.
  */
 import type { EventOf, EventType, RunEvent } from '../engine/events.ts';
+import { formatBytes } from './units.ts';
 
 const mark = { pass: '✓', warn: '!', fail: '✗', waiting: '…' } as const;
 
@@ -60,18 +61,6 @@ function prefixed(body: Uint8Array, prefix: Uint8Array, end: string): Buffer {
   }
   o += out.write(end, o);
   return out.subarray(0, o);
-}
-
-/** Bytes in binary units, as `ls -lh` and `aws s3` show them. */
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${n} B` : `${v.toFixed(1)} ${units[u]}`;
 }
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)}s`;

@@ -1,7 +1,7 @@
 /** Listing objects under a prefix, and making buckets. */
 import type { S3Client } from '@aws-sdk/client-s3';
+import { formatBytes } from '../render/units.ts';
 import { attempt } from './errors.ts';
-import { formatBytes } from './progress.ts';
 import { sdk } from './transfer.ts';
 import { formatS3Url, type S3Location } from './url.ts';
 

@@ -4,7 +4,7 @@
  * every `intervalMs`, so a step printing a million lines costs a few renders a second and its
  * output never enters React state (it stays in bounded {@link TailBuffer}s; the journal has all).
  */
-import type { HostStatus, RunEvent, StepStatus, Verdict } from '../engine/events.ts';
+import type { EventOf, HostStatus, RunEvent, StepStatus, Verdict } from '../engine/events.ts';
 import type { Risk } from '../runbook/schema.ts';
 import { TailBuffer } from './tail.ts';
 
@@ -59,14 +59,8 @@ export interface CheckRow {
   cells: Record<string, CheckCell>;
 }
 
-export interface ProgressView {
-  host: string;
-  label: string;
-  bytes: number;
-  total?: number;
-  rate?: number;
-  done: boolean;
-}
+/** The latest progress of a transfer on one host, as its `progress` event said. */
+export type ProgressView = Omit<EventOf<'progress'>, 'runId' | 'at' | 'type' | 'step' | 'check'>;
 
 /** A finished step, printed once into Ink's `<Static>` region. */
 export interface FinishedLine {

@@ -66,18 +66,6 @@ export function formatDuration(ms: number | null | undefined): string {
   return `${m}m${String(s).padStart(2, '0')}s`;
 }
 
-/** `12.3 MiB`. */
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
-}
-
 /** Cuts a line to `width` columns with an ellipsis. */
 export function clip(text: string, width: number): string {
   if (width <= 1) return text.slice(0, Math.max(0, width));

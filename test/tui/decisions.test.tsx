@@ -94,7 +94,7 @@ describe('progress', () => {
       }),
     );
     const f = r.lastFrame() ?? '';
-    expect(f).toContain('50.0 MiB / 100.0 MiB');
+    expect(f).toContain('50.0 MiB / 100 MiB');
     expect(f).toContain('10.0 MiB/s');
     expect(f).toContain('ETA 5.0s');
     expect(f).toContain('node1: upload x.tar.bz2');

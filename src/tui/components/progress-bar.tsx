@@ -1,7 +1,8 @@
 /** A transfer's progress: bar, bytes, rate and time left. */
 import { Text } from 'ink';
+import { formatBytes } from '../../render/units.ts';
 import type { ProgressView } from '../run-view.ts';
-import { clip, formatBytes, formatDuration, useTone } from '../theme.ts';
+import { clip, formatDuration, useTone } from '../theme.ts';
 
 export function ProgressBar({ p, width }: { p: ProgressView; width: number }) {
   const tone = useTone();
