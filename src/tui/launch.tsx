@@ -26,7 +26,10 @@ export async function openTui(
       }}
     />,
     // Ctrl-C is a key here: during a running step the TUI asks before cancelling it.
-    { exitOnCtrlC: false, patchConsole: false },
+    // `interactive`: the CLI opens the TUI only when stdin and stdout are terminals, and that
+    // decides. Ink would otherwise go by the CI variable and draw nothing until the very end,
+    // a blank screen for an operator whose shell happens to export CI=true.
+    { exitOnCtrlC: false, patchConsole: false, interactive: true },
   );
   await instance.waitUntilExit();
   if (message) io.stdout(`\n${message}`);
