@@ -285,7 +285,13 @@ export function App(p: AppProps) {
         journal={backend.journalPath(screen.runId)}
         {...(error ? { error } : {})}
         width={width}
-        onQuit={() => p.onExit(state.status === 'succeeded' || state.status === 'paused' ? 0 : 1)}
+        onQuit={() =>
+          // The UI has its own screen (like less or k9s): what to do next stays in the terminal.
+          p.onExit(
+            state.status === 'succeeded' || state.status === 'paused' ? 0 : 1,
+            `Run ${screen.runId} ${state.status}. Journal: ${backend.journalPath(screen.runId)}\nReport: stepwise report ${screen.runId}${state.status === 'succeeded' ? '' : `\nResume: stepwise resume ${screen.runId}`}\n`,
+          )
+        }
         onHome={() => {
           setScreen({ kind: 'home' });
           setHomeGen((g) => g + 1);

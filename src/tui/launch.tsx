@@ -29,7 +29,7 @@ export async function openTui(
     // `interactive`: the CLI opens the TUI only when stdin and stdout are terminals, and that
     // decides. Ink would otherwise go by the CI variable and draw nothing until the very end,
     // a blank screen for an operator whose shell happens to export CI=true.
-    { exitOnCtrlC: false, patchConsole: false, interactive: true },
+    { exitOnCtrlC: false, patchConsole: false, interactive: true, alternateScreen: true },
   );
   await instance.waitUntilExit();
   if (message) io.stdout(`\n${message}`);

@@ -108,7 +108,10 @@ describe('the Loom restore in a terminal', () => {
     // The gate before the start saw the restored units agree.
     expect(s).toMatch(/Start loom on every node\s+succeeded/);
     await key(t, 'q');
-    await t.waitFor('[exit 0]');
+    // The UI leaves its own screen; what to do next stays in the terminal.
+    const after = await t.waitFor('[exit 0]');
+    expect(after.replace(/\n/g, '')).toMatch(/Run \S+ succeeded\. Journal: \S+journal\.jsonl/);
+    expect(after).toMatch(/Report: stepwise report \d{8}-\d{6}-loom-restore-[0-9a-f]{4}/);
   }, 90_000);
 
   it('quits in the middle and resumes on the same step with stepwise resume', async () => {

@@ -24,6 +24,8 @@ export interface Term {
   keys(...keys: string[]): void;
   /** Types text literally. */
   type(text: string): void;
+  /** Resizes the terminal, as a user dragging the window would (the program gets SIGWINCH). */
+  resize(cols: number, rows: number): void;
   /** Polls the screen until `what` shows; fails with the last screen. */
   waitFor(what: string | RegExp, timeoutMs?: number): Promise<string>;
   kill(): void;
@@ -62,6 +64,9 @@ export function term(
     },
     type: (text) => {
       tmux('send-keys', '-l', text);
+    },
+    resize: (cols, rows) => {
+      tmux('resize-window', '-x', String(cols), '-y', String(rows));
     },
     async waitFor(what, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;

@@ -1,0 +1,59 @@
+/**
+ * A terminal resized under the TUI: the screen is laid out again for the new size, with nothing
+ * left over from the old layout, and 80×24 stays usable.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { makeLoomCluster } from '../../fixtures/loom/make-cluster.mjs';
+import { CLI } from '../cli/helpers.ts';
+import { ensureTmux, killTerms, term } from './tmux.ts';
+
+let dir = '';
+beforeAll(() => {
+  ensureTmux();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepwise-resize-'));
+});
+afterEach(killTerms);
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const widest = (screen: string) => Math.max(...screen.split('\n').map((l) => [...l].length));
+const count = (screen: string, text: string) => screen.split(text).length - 1;
+
+it('re-lays out the overview when the terminal shrinks to 80×24 and grows again', async () => {
+  const cluster = await makeLoomCluster({ dir: path.join(dir, 'cluster') });
+  const env = { STEPWISE_HOME: path.join(dir, 'home'), TERM: 'xterm-256color' };
+  const t = term([process.execPath, CLI, 'run', 'loom/restore', '-i', cluster.inventory], env, {
+    cols: 120,
+    rows: 40,
+  });
+  const wide = await t.waitFor('Restore a Loom cluster from backups');
+  expect(count(wide, 'Restore a Loom cluster from backups')).toBe(1);
+
+  t.resize(80, 24);
+  // The old 120-column frame must not linger: every line fits, the title shows once.
+  const narrow = await t.waitFor(
+    (() => {
+      const re = /Restore a Loom cluster from backups/;
+      return { test: (s: string) => re.test(s) && widest(s) <= 80 } as RegExp;
+    })(),
+  );
+  expect(count(narrow, 'Restore a Loom cluster from backups')).toBe(1);
+  expect(narrow.trimEnd().split('\n').length).toBeLessThanOrEqual(24);
+  // The keys of the screen are still shown at the bottom.
+  expect(narrow.trimEnd().split('\n').at(-1)).toMatch(/Enter start.*Esc back/);
+
+  t.resize(100, 30);
+  // Laid out again within a moment, with no line of the 80-column frame left above it.
+  const again = await t
+    .waitFor(
+      {
+        test: (s: string) =>
+          count(s, 'Restore a Loom cluster from backups') === 1 && /node's archive, then/.test(s),
+      } as RegExp,
+      3000,
+    )
+    .catch((error: Error) => error.message);
+  expect(again).not.toMatch(/^timed out/);
+});
