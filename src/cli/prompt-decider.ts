@@ -98,7 +98,8 @@ export class PromptDecider implements Decider {
         }
       }
       case 'override': {
-        const a = await this.#pick(`Check "${r.title}" failed. Override it?`, [
+        const a = await this.#pick(`Check "${r.title}" failed. Re-check it, or override it?`, [
+          'recheck',
           'override',
           'abort',
           'quit',

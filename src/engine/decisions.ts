@@ -81,7 +81,8 @@ export interface AnswerMap {
   confirm: { action: 'run' } | Skip | Abort | Quit;
   'confirm-destructive': { action: 'run'; typed: string } | Skip | Abort | Quit;
   choose: { action: 'pick'; value: string } | Abort | Quit;
-  override: { action: 'override'; reason: string } | Abort | Quit;
+  /** `recheck`: the operator fixed something; the check runs again and is asked about only if it still fails. */
+  override: { action: 'override'; reason: string } | { action: 'recheck' } | Abort | Quit;
   'after-failure': { action: 'retry' } | Skip | Abort | Quit;
   interrupted: { action: 'rerun' } | { action: 'mark-done'; reason: string } | Abort | Quit;
   manual: { action: 'done' } | Skip | Abort | Quit;

@@ -206,20 +206,19 @@ class Run {
     };
     this.emit({ type: 'decision-requested', kind: request.kind, ...ids });
     const answer = await this.#o.decider.decide(request);
-    const reason = 'reason' in answer ? { reason: this.#redactor.text(answer.reason) } : {};
+    // Seen through its common shape: TypeScript cannot narrow the union of every kind's answers.
+    const a = answer as { action: string; by: string; value?: string; reason?: string };
+    const reason = a.reason === undefined ? {} : { reason: this.#redactor.text(a.reason) };
     this.emit({
       type: 'decision',
       kind: request.kind,
-      answer:
-        answer.action === 'pick'
-          ? `pick ${this.#redactor.text((answer as { value: string }).value)}`
-          : answer.action,
-      by: answer.by,
+      answer: a.action === 'pick' ? `pick ${this.#redactor.text(a.value ?? '')}` : a.action,
+      by: a.by,
       ...ids,
       ...reason,
     });
-    if (answer.action === 'quit') throw new Stop('paused', ids.step);
-    return answer as Settled<K>;
+    if (a.action === 'quit') throw new Stop('paused', ids.step);
+    return answer as unknown as Settled<K>;
   }
 
   // ── running commands ───────────────────────────────────────────────────────
@@ -416,13 +415,13 @@ class Run {
   }
 
   async #override(check: CheckSpec, results: CheckResult[], step?: string): Promise<void> {
-    const answer = await this.#ask<'override'>({
-      kind: 'override',
-      check: check.id,
-      title: check.title,
-      results: results.filter((r) => r.status === 'fail' || r.status === 'waiting'),
-      ...(step ? { step } : {}),
-    });
+    let answer = await this.#askOverride(check, results, step);
+    // The operator fixed something on the hosts: run the check again, and ask only if it still fails.
+    while (answer.action === 'recheck') {
+      const again = await this.#evaluate(check, step);
+      if (!again.some((r) => r.status === 'fail' || r.status === 'waiting')) return;
+      answer = await this.#askOverride(check, again, step);
+    }
     if (answer.action === 'abort') {
       throw new Stop(
         'failed',
@@ -435,6 +434,16 @@ class Run {
       check: check.id,
       reason: this.#redactor.text(answer.reason),
       by: answer.by,
+      ...(step ? { step } : {}),
+    });
+  }
+
+  #askOverride(check: CheckSpec, results: CheckResult[], step?: string) {
+    return this.#ask<'override'>({
+      kind: 'override',
+      check: check.id,
+      title: check.title,
+      results: results.filter((r) => r.status === 'fail' || r.status === 'waiting'),
       ...(step ? { step } : {}),
     });
   }

@@ -73,7 +73,13 @@ export function Decision(p: DecisionProps) {
         keys.push(['↑↓', 'move'], ['Enter', 'pick'], ['a', 'abort'], ['q', 'quit']);
         break;
       case 'override':
-        keys.push(['o', 'override'], ['←→↑↓', 'evidence'], ['a', 'abort'], ['q', 'quit']);
+        keys.push(
+          ['r', 're-check'],
+          ['o', 'override'],
+          ['←→↑↓', 'evidence'],
+          ['a', 'abort'],
+          ['q', 'quit'],
+        );
         break;
       case 'after-failure':
         keys.push(
@@ -124,6 +130,8 @@ export function Decision(p: DecisionProps) {
           break;
         case 'override':
           if (input === 'o') setMode({ kind: 'reason', action: 'override' });
+          // Fixed it on the host? Run the check again instead of overriding it.
+          if (input === 'r') answer({ action: 'recheck' });
           break;
         case 'after-failure':
           if (input === 'r') answer({ action: 'retry' });
