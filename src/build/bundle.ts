@@ -4,6 +4,7 @@
  */
 import { chmodSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
+import { yogaNoFetch } from './yoga-no-fetch.ts';
 
 const banner = [
   '#!/usr/bin/env node',
@@ -25,7 +26,12 @@ await build({
   // other start from parsing it (~20 ms measured for `stepwise list`).
   external: ['ssh2', 'cpu-features', '@aws-sdk/*'],
   // Ink imports react-devtools-core only when DEV is set; it is not a dependency.
-  alias: { 'react-devtools-core': './src/build/no-devtools.ts' },
+  alias: {
+    'react-devtools-core': './src/build/no-devtools.ts',
+    // ssh2 is loaded on first use instead of when the bundle starts (see lazy-ssh2.ts).
+    ssh2: './src/build/lazy-ssh2.ts',
+  },
+  plugins: [yogaNoFetch],
   jsx: 'automatic',
   legalComments: 'none',
   // React's production build, and a smaller file to load: both shorten the TUI's first frame.
