@@ -4,6 +4,7 @@
  */
 import { chmodSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
+import { fastStringWidthPlugin } from './string-width-plugin.ts';
 import { yogaNoFetch } from './yoga-no-fetch.ts';
 
 const banner = [
@@ -31,7 +32,7 @@ await build({
     // ssh2 is loaded on first use instead of when the bundle starts (see lazy-ssh2.ts).
     ssh2: './src/build/lazy-ssh2.ts',
   },
-  plugins: [yogaNoFetch],
+  plugins: [yogaNoFetch, fastStringWidthPlugin],
   jsx: 'automatic',
   legalComments: 'none',
   // React's production build, and a smaller file to load: both shorten the TUI's first frame.
