@@ -1,10 +1,14 @@
 // Time from process start to the end of `stepwise list` (the CLI's import and runbook loading
 // cost), against node running an empty script. Median of N runs, measured in the same session.
 import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const runs = Number(process.env.BENCH_REPEATS ?? 15);
-const cli = fileURLToPath(new URL('../dist/stepwise.js', import.meta.url));
+// Another build's stepwise.js may be given, to compare.
+const cli = process.argv[2]
+  ? resolve(process.argv[2])
+  : fileURLToPath(new URL('../dist/stepwise.js', import.meta.url));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 function time(args) {
   const xs = [];

@@ -5,13 +5,15 @@
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, type ExitCode, OperatorError } from '../errors.ts';
 import type { TuiStart } from '../tui/app.tsx';
-import { listCommand, showCommand, validateCommand } from './commands/catalog.ts';
-import { checkCommand, resumeCommand, runCommand } from './commands/run.ts';
-import { reportCommand, runsCommand } from './commands/runs.ts';
 import { registerS3 } from './commands/s3.ts';
 import { type CliIO, processIO } from './io.ts';
-import { parseSets } from './prepare.ts';
 import { VERSION } from './version.ts';
+
+// Each command's module loads when that command runs: the engine, the transports, zod, yaml and
+// the store are most of the bundle, and the TUI's first frame needs none of them.
+const catalog = () => import('./commands/catalog.ts');
+const runs = () => import('./commands/runs.ts');
+const run = () => import('./commands/run.ts');
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -143,20 +145,26 @@ export function buildProgram(io: CliIO, exit: (code: ExitCode) => void): Command
     .command('list')
     .description('list the runbooks, grouped by system')
     .option('--json', 'print JSON')
-    .action((o) => done(listCommand(io, { ...o, runbooks: global().runbooks })));
+    .action((o) =>
+      done(catalog().then((m) => m.listCommand(io, { ...o, runbooks: global().runbooks }))),
+    );
 
   program
     .command('show')
     .description("show a runbook's summary, roles, parameters, checks and steps")
     .argument('<runbook>', 'a runbook id such as loom/restore, or a path to a .yaml file')
     .option('--json', 'print JSON')
-    .action((rb, o) => done(showCommand(io, rb, { ...o, runbooks: global().runbooks })));
+    .action((rb, o) =>
+      done(catalog().then((m) => m.showCommand(io, rb, { ...o, runbooks: global().runbooks }))),
+    );
 
   program
     .command('validate')
     .description('check runbook files and report every problem as file:line:col: message')
     .argument('[paths...]', 'files or directories (default: every known runbook)')
-    .action((paths: string[]) => done(validateCommand(io, paths, { runbooks: global().runbooks })));
+    .action((paths: string[]) =>
+      done(catalog().then((m) => m.validateCommand(io, paths, { runbooks: global().runbooks }))),
+    );
 
   program
     .command('check')
@@ -166,7 +174,9 @@ export function buildProgram(io: CliIO, exit: (code: ExitCode) => void): Command
     .option('--set <name=value>', 'set a parameter (repeatable)', collect, [])
     .option('--json', 'print one JSON event per line')
     .option('--known-hosts <file>', 'SSH host keys: read FILE instead of ~/.ssh/known_hosts')
-    .action((rb, o) => done(checkCommand(io, rb, { ...o, runbooks: global().runbooks })));
+    .action((rb, o) =>
+      done(run().then((m) => m.checkCommand(io, rb, { ...o, runbooks: global().runbooks }))),
+    );
 
   runFlags(
     program
@@ -178,17 +188,19 @@ export function buildProgram(io: CliIO, exit: (code: ExitCode) => void): Command
   ).action((rb, o) =>
     done(
       wantsTui(io, o)
-        ? tui(
-            io,
-            {
-              kind: 'overview',
-              runbook: rb,
-              ...(o.inventory ? { inventory: o.inventory } : {}),
-              sets: parseSets(o.set),
-            },
-            global().runbooks,
+        ? import('./prepare.ts').then((m) =>
+            tui(
+              io,
+              {
+                kind: 'overview',
+                runbook: rb,
+                ...(o.inventory ? { inventory: o.inventory } : {}),
+                sets: m.parseSets(o.set),
+              },
+              global().runbooks,
+            ),
           )
-        : runCommand(io, rb, { ...o, runbooks: global().runbooks }),
+        : run().then((m) => m.runCommand(io, rb, { ...o, runbooks: global().runbooks })),
     ),
   );
 
@@ -196,7 +208,7 @@ export function buildProgram(io: CliIO, exit: (code: ExitCode) => void): Command
     .command('runs')
     .description('list runs, newest first, with where each one stopped')
     .option('--json', 'print JSON')
-    .action((o) => done(runsCommand(io, o)));
+    .action((o) => done(runs().then((m) => m.runsCommand(io, o))));
 
   runFlags(
     program
@@ -207,7 +219,7 @@ export function buildProgram(io: CliIO, exit: (code: ExitCode) => void): Command
     done(
       wantsTui(io, o)
         ? tui(io, { kind: 'resume', runId: id }, global().runbooks)
-        : resumeCommand(io, id, { ...o, runbooks: global().runbooks }),
+        : run().then((m) => m.resumeCommand(io, id, { ...o, runbooks: global().runbooks })),
     ),
   );
 
@@ -216,7 +228,7 @@ export function buildProgram(io: CliIO, exit: (code: ExitCode) => void): Command
     .description('turn a run into a report')
     .argument('<run-id>', 'from `stepwise runs`')
     .option('--format <format>', 'md or json', 'md')
-    .action((id, o) => done(reportCommand(io, id, o)));
+    .action((id, o) => done(runs().then((m) => m.reportCommand(io, id, o))));
 
   registerS3(program, io, done);
 

@@ -39,6 +39,8 @@ type Screen =
 export interface AppProps {
   backend: TuiBackend;
   start: TuiStart;
+  /** The home screen's runbooks when known before the first frame, so it shows them at once. */
+  initialGroups?: RunbookGroup[];
   noColor: boolean;
   /** Leaves the TUI; `message` is printed after the screen is released. */
   onExit: (code: number, message?: string) => void;
@@ -68,7 +70,7 @@ export function App(p: AppProps) {
   );
   const [help, setHelp] = useState(false);
   const [pager, setPager] = useState<{ title: string; lines: string[] } | null>(null);
-  const [groups, setGroups] = useState<RunbookGroup[] | null>(null);
+  const [groups, setGroups] = useState<RunbookGroup[] | null>(p.initialGroups ?? null);
   const [titles, setTitles] = useState<Record<string, string>>({});
   const [unfinished, setUnfinished] = useState<ListedRun[]>([]);
   const [homeGen, setHomeGen] = useState(0);
@@ -79,13 +81,10 @@ export function App(p: AppProps) {
   useEffect(() => {
     if (screen.kind !== 'home') return;
     let live = true;
-    setTimeout(() => {
-      try {
-        if (live) setUnfinished(backend.unfinished());
-      } catch (error) {
-        if (live) setScreen({ kind: 'home', error: describe(error) });
-      }
-    }, 0);
+    backend.unfinished().then(
+      (runs) => live && setUnfinished(runs),
+      (error: unknown) => live && setScreen({ kind: 'home', error: describe(error) }),
+    );
     backend.groups().then(
       async (g) => {
         if (!live) return;

@@ -22,13 +22,10 @@ import { type ListedRun, listRuns } from '../store/list-runs.ts';
 import { stateHome } from '../store/state-home.ts';
 import { Store } from '../store/store.ts';
 import { TuiDecider } from './decider.ts';
+import { type RunbookGroup, runbookGroups } from './groups.ts';
 import { RunView } from './run-view.ts';
 
-/** Runbooks of one system, for the home screen. */
-export interface RunbookGroup {
-  system: string;
-  runbooks: { id: string; path: string }[];
-}
+export type { RunbookGroup } from './groups.ts';
 
 /** A parameter in the overview's form. */
 export interface ParamField {
@@ -64,7 +61,8 @@ export interface RunHandle {
 export interface TuiBackend {
   user: string;
   groups(): Promise<RunbookGroup[]>;
-  unfinished(): ListedRun[];
+  /** Unfinished runs (running or paused), newest first. */
+  unfinished(): Promise<ListedRun[]>;
   recentInventories(): string[];
   overview(
     runbookId: string,
@@ -161,18 +159,8 @@ export function cliBackend(io: CliIO, extraRunbookDirs: readonly string[]): TuiB
 
   return {
     user: io.user,
-    async groups() {
-      const refs = await discoverRunbooks(dirs());
-      const by = new Map<string, RunbookGroup>();
-      for (const r of refs) {
-        const system = r.id.split('/')[0] ?? r.id;
-        const g = by.get(system) ?? { system, runbooks: [] };
-        g.runbooks.push(r);
-        by.set(system, g);
-      }
-      return [...by.values()];
-    },
-    unfinished() {
+    groups: () => runbookGroups(extraRunbookDirs),
+    async unfinished() {
       return listRuns(home).filter((r) => r.status === 'running' || r.status === 'paused');
     },
     recentInventories() {

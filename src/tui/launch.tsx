@@ -3,7 +3,7 @@ import { render } from 'ink';
 import type { CliIO } from '../cli/io.ts';
 import type { ExitCode } from '../errors.ts';
 import { App, type TuiStart } from './app.tsx';
-import { cliBackend } from './backend.ts';
+import { lazyCliBackend } from './lazy-backend.ts';
 import { noColorIn } from './theme.ts';
 
 export async function openTui(
@@ -11,13 +11,18 @@ export async function openTui(
   start: TuiStart,
   runbookDirs: readonly string[],
 ): Promise<ExitCode> {
-  const backend = cliBackend(io, runbookDirs);
+  // The rest of stepwise loads after the first frame (see lazy-backend.ts); the runbook list is
+  // a directory listing, read first so the first frame is the home screen with its runbooks.
+  const backend = lazyCliBackend(io, runbookDirs);
+  const initialGroups =
+    start.kind === 'home' ? await backend.groups().catch(() => undefined) : undefined;
   let code = 0;
   let message: string | undefined;
   const instance = render(
     <App
       backend={backend}
       start={start}
+      {...(initialGroups ? { initialGroups } : {})}
       noColor={noColorIn(io.env)}
       onExit={(c, m) => {
         code = c;
