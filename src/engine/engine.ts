@@ -13,6 +13,7 @@ import {
   renderText,
 } from '../runbook/template.ts';
 import type { Transport, TransportFactory } from '../transports/transport.ts';
+import { hostNamed } from './actions/copy-hosts.ts';
 import { type ActionUse, actionOf, chooseSourceOf } from './actions/registry.ts';
 import { type ActionRun, describeAction, runAction } from './actions/run-action.ts';
 import { capture } from './capture.ts';
@@ -317,6 +318,10 @@ class Run {
       redactor: this.#redactor,
       step: origin.step,
       emit: (e) => (extra.hold && e.type === 'output' ? extra.hold.push(e) : this.emit(e)),
+      hostNamed: (name) => {
+        const peer = hostNamed(name, this.#o.inventory);
+        return { host: peer, transport: this.#transport(peer) };
+      },
       ...(extra.timeoutMs === undefined ? {} : { timeoutMs: extra.timeoutMs }),
       ...(this.#o.signal ? { signal: this.#o.signal } : {}),
     });
