@@ -168,6 +168,9 @@ describe('copy between hosts', { timeout: 60_000 }, () => {
     open.delete('host3');
     expect(run.status).toBe('failed');
     expect(run.error).toContain('host1:/root/backups/huge.tar → host3:/root/lost/huge.tar');
+    expect(run.error).toMatch(
+      /writing host3:\/root\/lost\/huge\.tar failed: .*(ended|lost|closed|No response)/,
+    );
     expect(fs.existsSync(onHost('host3', '/root/lost/huge.tar'))).toBe(false);
   });
 });

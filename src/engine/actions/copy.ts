@@ -117,7 +117,6 @@ async function sourceSize(from: End): Promise<number> {
 async function viaOperator(ctx: ActionContext, from: End, to: End, meter: Meter, size: number) {
   const target = filesOf(to);
   const hash = createHash('sha256');
-  let readError: unknown;
   const source = await filesOf(from)
     .read(from.path, ctx.signal)
     .catch((error: unknown) => {
@@ -130,17 +129,24 @@ async function viaOperator(ctx: ActionContext, from: End, to: End, meter: Meter,
       done(null, chunk);
     },
   });
-  // A source that fails (its host died) fails the tap, and so the write, which removes its
-  // temporary file; the read error is what the operator needs to see.
-  const piped = pipeline(source, tap).catch((error: unknown) => {
+  // Either side failing tears down both with the same error, so which failed is which failed
+  // first: the source (its host died, a read error) or the tap (the destination's write).
+  let first: 'source' | 'destination' | undefined;
+  let readError: unknown;
+  source.once('error', (error) => {
+    first ??= 'source';
     readError = error;
   });
+  tap.once('error', () => {
+    first ??= 'destination';
+  });
+  const piped = pipeline(source, tap).catch(() => {});
   try {
     await target.write(to.path, tap, ctx.signal);
   } catch (error) {
     await piped;
     if (ctx.signal.aborted) throw error;
-    if (readError) throw failure(`reading ${from.label} failed: ${reason(readError)}`);
+    if (first === 'source') throw failure(`reading ${from.label} failed: ${reason(readError)}`);
     throw await writeFailure(to, size, error, ctx.signal);
   }
   await piped;
