@@ -88,6 +88,8 @@ export type ConnectHosts = (
   hosts: Host[],
   transport: (host: Host) => Transport,
   ask: (request: RequestOf<'host-keys'>) => Promise<Settled<'host-keys'>>,
+  /** The run's `--forks`: at most this many connections opened at once. */
+  limit?: number,
 ) => Promise<void>;
 
 /** An output event held back until a step's secret captures are known. */
@@ -243,6 +245,7 @@ class Run {
       [...hosts.values()],
       (h) => this.#transport(h),
       (r) => this.#ask(r),
+      this.#forks,
     );
   }
 
