@@ -21,12 +21,16 @@ interface Pending {
 }
 
 /** Runs `ssh -G` for `hosts` in one shell; answers in order, null for a failed call. */
-function runShell(hosts: string[], env: NodeJS.ProcessEnv): Promise<(string | null)[]> {
+function runShell(
+  hosts: string[],
+  env: NodeJS.ProcessEnv,
+  configFile: string | undefined,
+): Promise<(string | null)[]> {
   const marker = `stepwise-ssh-g-${randomBytes(8).toString('hex')}`;
   // ssh -G prints `key value` lines only, so a line of the random marker cannot be output.
-  const script = `for h; do ssh -G -- "$h" 2>/dev/null </dev/null; echo "${marker} $?"; done`;
+  const script = `f=$1; shift; for h; do ssh \${f:+-F "$f"} -G -- "$h" 2>/dev/null </dev/null; echo "${marker} $?"; done`;
   return new Promise((resolve) => {
-    const child = spawn('sh', ['-c', script, 'sh', ...hosts], {
+    const child = spawn('sh', ['-c', script, 'sh', configFile ?? '', ...hosts], {
       env,
       stdio: ['ignore', 'pipe', 'ignore'],
       timeout: TIMEOUT_MS * hosts.length,
@@ -51,8 +55,12 @@ function runShell(hosts: string[], env: NodeJS.ProcessEnv): Promise<(string | nu
   });
 }
 
-/** An {@link SshG} that batches the calls of one tick and caches answers for the run. */
-export function batchedSshG(shells = SHELLS): SshG {
+/**
+ * An {@link SshG} that batches the calls of one tick and caches answers for the run. With
+ * `configFile`, it is `ssh -F FILE -G` (as `sshGWithConfig` in ssh-config.ts).
+ */
+export function batchedSshG(options: { shells?: number; configFile?: string } = {}): SshG {
+  const shells = options.shells ?? SHELLS;
   const cache = new WeakMap<NodeJS.ProcessEnv, Map<string, Promise<string | null>>>();
   let queue: Pending[] = [];
   let queuedEnv: NodeJS.ProcessEnv | undefined;
@@ -69,6 +77,7 @@ export function batchedSshG(shells = SHELLS): SshG {
       void runShell(
         group.map((p) => p.host),
         env,
+        options.configFile,
       ).then((answers) => {
         for (const [k, p] of group.entries()) p.resolve(answers[k] ?? null);
       });
