@@ -13,7 +13,7 @@ import {
   renderText,
 } from '../runbook/template.ts';
 import type { Transport, TransportFactory } from '../transports/transport.ts';
-import { hostNamed } from './actions/copy-hosts.ts';
+import { copyPeers, hostNamed } from './actions/copy-hosts.ts';
 import { type ActionUse, actionOf, chooseSourceOf } from './actions/registry.ts';
 import { type ActionRun, describeAction, runAction } from './actions/run-action.ts';
 import { capture } from './capture.ts';
@@ -240,6 +240,9 @@ class Run {
         // A target without hosts fails where it is used, with its own message.
       }
     }
+    // The other end of a copy is connected too, so its host key is asked about with the rest.
+    for (const h of copyPeers(this.#spec.steps, this.#o.inventory))
+      if (h.connection !== 'local') hosts.set(h.name, h);
     if (hosts.size === 0) return;
     await connect(
       [...hosts.values()],

@@ -56,4 +56,30 @@ describe('copy steps in a run', { timeout: 60_000 }, () => {
     expect(done.map((p) => p.host).sort()).toEqual(['host1', 'host2', 'host3']);
     expect(done.every((p) => p.bytes === bytes.length && p.total === bytes.length)).toBe(true);
   });
+
+  it('asks about the other end’s host key before anything runs, with the step’s hosts', async () => {
+    const ws = workspace();
+    const inventory = ws.write(
+      'inventory.yml',
+      `${fs.readFileSync(c.inventory, 'utf8')}    first:\n      hosts:\n        host1:\n`,
+    );
+    const known = ws.write('known_hosts', `${c.knownHostsLine('host1')}\n`);
+    ws.writeRunbook('t/peer', {
+      roles: { first: { description: 'host1' } },
+      steps: [
+        {
+          id: 'fetch',
+          title: 'Fetch',
+          explain: 'from host2',
+          on: 'first',
+          risk: 'changes',
+          copy: { from: 'host2:/root/x.tar', to: '/root/x.tar' },
+        },
+      ],
+    });
+    const r = await ws.run(['run', 't/peer', '-i', inventory, '--known-hosts', known, '--yes']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('unknown host key: host2');
+    expect(r.stderr).not.toContain('host1 ');
+  });
 });

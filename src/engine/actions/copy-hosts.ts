@@ -1,7 +1,9 @@
 /** Finds the other host of a `copy` by name: an inventory host, a group of one host, or `local`. */
 import { OperatorError } from '../../errors.ts';
 import type { Host, Inventory } from '../../inventory/types.ts';
+import type { StepSpec } from '../../runbook/schema.ts';
 import { LOCAL_HOST } from '../hosts.ts';
+import { parseEndpoint } from './copy-schema.ts';
 
 export function hostNamed(name: string, inventory: Inventory | undefined): Host {
   if (name === 'local') return LOCAL_HOST;
@@ -17,4 +19,24 @@ export function hostNamed(name: string, inventory: Inventory | undefined): Host 
       ? `name one host of ${name} (${group.join(', ')}), or run the step on: ${name} with a plain path`
       : `check the name against ${inventory?.path ?? 'the inventory (-i INVENTORY)'}`,
   );
+}
+
+/**
+ * The hosts named by the `from:`/`to:` of copy steps (written literally, not from a template),
+ * so that a run connects them, and asks about their host keys, before anything runs.
+ */
+export function copyPeers(steps: readonly StepSpec[], inventory: Inventory | undefined): Host[] {
+  const peers: Host[] = [];
+  for (const step of steps) {
+    for (const end of step.copy ? [step.copy.from, step.copy.to] : []) {
+      const name = parseEndpoint(end).host;
+      if (name === undefined || name.includes('{{')) continue;
+      try {
+        peers.push(hostNamed(name, inventory));
+      } catch {
+        // An unknown name fails in its step, with its own message.
+      }
+    }
+  }
+  return peers;
 }
