@@ -155,6 +155,12 @@ async function viaOperator(ctx: ActionContext, from: End, to: End, meter: Meter,
 
 /** Directly: the source host pipes the file into `ssh DEST`, which renames once complete. */
 async function viaDirect(ctx: ActionContext, from: End, to: End, meter: Meter, size: number) {
+  if (from.host.connection === 'local' || to.host.connection === 'local') {
+    throw failure(
+      'a direct copy runs between two remote hosts, and one end is this machine',
+      'use `via: operator` (the default) to copy to or from this machine',
+    );
+  }
   const temporary = `${to.path}.stepwise-partial`;
   const q = shellQuote;
   const remote = `mkdir -p -- ${q(posix.dirname(to.path))} && { cat > ${q(temporary)} && mv -f -- ${q(temporary)} ${q(to.path)} || { rm -f -- ${q(temporary)}; exit 1; }; }`;
