@@ -68,6 +68,7 @@ export function templateFindings(spec: RunbookSpec): Finding[] {
         { at: [...at, 'run'], text: step.run },
         { at: [...at, 'manual'], text: step.manual },
         ...stringsIn(step.s3, [...at, 's3']),
+        ...stringsIn(step.copy, [...at, 'copy']),
         { at: [...at, 'confirm'], text: step.confirm },
         ...step.verify.flatMap((v, k) => [
           { at: [...at, 'verify', k, 'title'], text: v.title },

@@ -4,6 +4,7 @@
  * with file, line and column.
  */
 import { z } from 'zod';
+import { copyStepSchema } from '../engine/actions/copy-schema.ts';
 import { s3ChooseSchema, s3StepSchema } from '../s3/step-schema.ts';
 
 const id = z
@@ -147,6 +148,8 @@ export const stepSchema = z
     manual: z.string().optional(),
     /** An S3 transfer, listing or bucket instead of a command (a step action, see src/engine/actions). */
     s3: s3StepSchema.optional(),
+    /** A file copied from one host to another (`from: HOST:path`, `to: HOST:path`, `via`). */
+    copy: copyStepSchema.optional(),
     choose: chooseSchema.optional(),
     risk: riskSchema,
     /** For destructive steps: the phrase the operator must type (a template). */
@@ -163,14 +166,18 @@ export const stepSchema = z
   })
   .refine(
     (s) =>
-      s.run !== undefined || s.manual !== undefined || s.s3 !== undefined || s.choose !== undefined,
-    { message: 'a step needs at least one of `run`, `manual`, `s3` or `choose`' },
+      s.run !== undefined ||
+      s.manual !== undefined ||
+      s.s3 !== undefined ||
+      s.copy !== undefined ||
+      s.choose !== undefined,
+    { message: 'a step needs at least one of `run`, `manual`, `s3`, `copy` or `choose`' },
   )
-  .refine((s) => [s.run, s.manual, s.s3].filter((x) => x !== undefined).length <= 1, {
-    message: 'a step has one of `run`, `manual` or `s3`, not several',
+  .refine((s) => [s.run, s.manual, s.s3, s.copy].filter((x) => x !== undefined).length <= 1, {
+    message: 'a step has one of `run`, `manual`, `s3` or `copy`, not several',
   })
-  .refine((s) => s.s3 === undefined || !s.sudo, {
-    message: '`sudo` is for commands; an `s3` step moves files as the connecting user',
+  .refine((s) => (s.s3 === undefined && s.copy === undefined) || !s.sudo, {
+    message: '`sudo` is for commands; an `s3` or `copy` step moves files as the connecting user',
   })
   .refine((s) => s.risk !== 'read-only' || s.confirm === undefined, {
     message: '`confirm` is only for destructive steps',

@@ -49,7 +49,9 @@ describe('s3 blocks in runbooks', () => {
     run: "true"
     s3: { op: mb, url: s3://b }
 `),
-    ).toEqual([expect.stringMatching(/a step has one of `run`, `manual` or `s3`, not several/)]);
+    ).toEqual([
+      expect.stringMatching(/a step has one of `run`, `manual`, `s3` or `copy`, not several/),
+    ]);
   });
 
   it('plans an s3 step in a dry run as a description, without touching S3', async () => {

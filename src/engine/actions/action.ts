@@ -32,6 +32,11 @@ export interface ActionContext {
   /** A line for the operator; it is journaled and what a step's `capture` reads (as stdout). */
   output(line: string): void;
   progress(report: ActionProgress): void;
+  /**
+   * Another host by inventory name (or a group of one host), with the run's connection to it,
+   * for actions that involve two hosts (`copy`). Throws an {@link ActionFailure} if there is none.
+   */
+  hostNamed(name: string): { host: Host; transport: Transport };
 }
 
 /** What an action reports on success: a summary line, and for a choose source its items. */

@@ -45,6 +45,8 @@ export interface ActionRunOptions {
   emit: Emit;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** Other hosts of the run by name, with their connections (see ActionContext.hostNamed). */
+  hostNamed?: (name: string) => { host: Host; transport: Transport };
 }
 
 /** A HostRun, plus the items of a choose source. */
@@ -85,6 +87,10 @@ export async function runAction(o: ActionRunOptions): Promise<ActionRun> {
             ...p,
             label: o.redactor.text(p.label),
           }),
+        hostNamed: (name) => {
+          if (o.hostNamed) return o.hostNamed(name);
+          throw new Error(`no host named ${name}: this run has no inventory`);
+        },
       },
       args,
     );

@@ -23,10 +23,15 @@ export async function connectHosts(
   hosts: readonly Host[],
   transportOf: (host: Host) => Transport,
   ask: AskHostKeys,
+  /** At most this many handshakes at once (`--forks`); all at once when absent. */
+  limit?: number,
 ): Promise<void> {
   let pending = hosts.map(transportOf).filter((t): t is SshTransport => t instanceof SshTransport);
   for (let round = 0; round < MAX_ROUNDS && pending.length > 0; round++) {
-    const outcomes = await Promise.allSettled(pending.map((t) => t.open()));
+    const outcomes = await settleAll(
+      pending.map((t) => () => t.open()),
+      limit ?? pending.length,
+    );
     const unknown: { transport: SshTransport; found: NewHostKey }[] = [];
     outcomes.forEach((o, i) => {
       if (o.status === 'rejected' && o.reason instanceof UnknownHostKeyError) {
@@ -79,4 +84,25 @@ export async function connectHosts(
     for (const e of entries) await e.transport.trust(e.found);
     pending = unknown.map((u) => u.transport);
   }
+}
+
+/** Promise.allSettled over thunks, at most `limit` running at once, results in order. */
+async function settleAll(
+  tasks: (() => Promise<void>)[],
+  limit: number,
+): Promise<PromiseSettledResult<void>[]> {
+  const results: PromiseSettledResult<void>[] = new Array(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      try {
+        results[i] = { status: 'fulfilled', value: await tasks[i]!() };
+      } catch (reason) {
+        results[i] = { status: 'rejected', reason };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, tasks.length)) }, worker));
+  return results;
 }

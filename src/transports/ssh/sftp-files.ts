@@ -27,6 +27,44 @@ const call = <T>(fn: (cb: (error: Error | null | undefined, value: T) => void) =
 
 const isMissing = (error: unknown) => (error as { code?: number }).code === 2;
 
+/**
+ * SFTP sessions whose channel has ended. ssh2 queues a request on an ended session as if it
+ * were sent and never calls back, so a write to a host that died would hang forever on the
+ * close of its handle or the unlink of its temporary file.
+ */
+const ended = new WeakSet<SFTPWrapper>();
+
+function track(s: SFTPWrapper): SFTPWrapper {
+  const end = () => ended.add(s);
+  s.once('end', end);
+  s.once('close', end);
+  return s;
+}
+
+const endedError = () => new Error('the SFTP session ended (connection lost)');
+
+/** `call` on a session: fails at once on an ended session, or when it ends while waiting. */
+function on<T>(
+  s: SFTPWrapper,
+  fn: (cb: (error: Error | null | undefined, value: T) => void) => void,
+) {
+  if (ended.has(s)) return Promise.reject(endedError());
+  return new Promise<T>((resolve, reject) => {
+    const gone = () => reject(endedError());
+    s.once('close', gone);
+    fn((error, value) => {
+      s.off('close', gone);
+      if (error) reject(error);
+      else resolve(value);
+    });
+  });
+}
+
+/** Closes a handle unless the session is gone; calls back either way. */
+function closeOn(s: SFTPWrapper, handle: Buffer, cb: (error?: Error | null) => void) {
+  on<void>(s, (done) => s.close(handle, (e) => done(e, undefined))).then(() => cb(), cb);
+}
+
 /** Opens SFTP on the connection the transport gives, once per connection. */
 export function sftpFiles(connection: () => Promise<Connection>): HostFiles {
   const sessions = new WeakMap<Connection, Promise<SFTPWrapper>>();
@@ -34,7 +72,7 @@ export function sftpFiles(connection: () => Promise<Connection>): HostFiles {
     const conn = await connection();
     let s = sessions.get(conn);
     if (!s) {
-      s = call<SFTPWrapper>((cb) => conn.client.sftp(cb));
+      s = call<SFTPWrapper>((cb) => conn.client.sftp(cb)).then(track);
       sessions.set(conn, s);
       s.catch(() => sessions.delete(conn));
     }
@@ -45,21 +83,21 @@ export function sftpFiles(connection: () => Promise<Connection>): HostFiles {
     const missing: string[] = [];
     for (let d = dir; d !== '/' && d !== '.'; d = posix.dirname(d)) {
       try {
-        const st = await call<{ mode: number }>((cb) => s.stat(d, cb));
+        const st = await on<{ mode: number }>(s, (cb) => s.stat(d, cb));
         if ((st.mode & S_IFMT) === S_IFDIR) break;
       } catch (error) {
         if (!isMissing(error)) throw error;
       }
       missing.unshift(d);
     }
-    for (const d of missing) await call<void>((cb) => s.mkdir(d, (e) => cb(e, undefined)));
+    for (const d of missing) await on<void>(s, (cb) => s.mkdir(d, (e) => cb(e, undefined)));
   };
 
   return {
     async stat(path): Promise<FileInfo | null> {
       const s = await sftp();
       try {
-        const st = await call<{ size: number; mtime: number; mode: number }>((cb) =>
+        const st = await on<{ size: number; mtime: number; mode: number }>(s, (cb) =>
           s.stat(path, cb),
         );
         return {
@@ -77,9 +115,9 @@ export function sftpFiles(connection: () => Promise<Connection>): HostFiles {
       const s = await sftp();
       const out: ListedFile[] = [];
       const walk = async (rel: string) => {
-        const entries = await call<
+        const entries = await on<
           { filename: string; attrs: { mode: number; size: number; mtime: number } }[]
-        >((cb) => s.readdir(rel === '' ? dir : posix.join(dir, rel), cb));
+        >(s, (cb) => s.readdir(rel === '' ? dir : posix.join(dir, rel), cb));
         for (const e of entries) {
           if (e.filename === '.' || e.filename === '..') continue;
           const path = rel === '' ? e.filename : `${rel}/${e.filename}`;
@@ -95,7 +133,7 @@ export function sftpFiles(connection: () => Promise<Connection>): HostFiles {
 
     async read(path, signal) {
       const s = await sftp();
-      const handle = await call<Buffer>((cb) => s.open(path, 'r', cb));
+      const handle = await on<Buffer>(s, (cb) => s.open(path, 'r', cb));
       return readStream(s, handle, signal);
     },
 
@@ -103,15 +141,15 @@ export function sftpFiles(connection: () => Promise<Connection>): HostFiles {
       const s = await sftp();
       await mkdirs(s, posix.dirname(path));
       const temporary = `${path}.stepwise-partial`;
-      const handle = await call<Buffer>((cb) => s.open(temporary, 'w', cb));
+      const handle = await on<Buffer>(s, (cb) => s.open(temporary, 'w', cb));
       const sink = writeStream(s, handle);
       try {
         await pipeline(source, sink, signal ? { signal } : {});
         // posix-rename replaces an existing file, as rename(2) does; plain SFTP rename refuses.
-        await call<void>((cb) => s.ext_openssh_rename(temporary, path, (e) => cb(e, undefined)));
+        await on<void>(s, (cb) => s.ext_openssh_rename(temporary, path, (e) => cb(e, undefined)));
         return sink.bytes;
       } catch (error) {
-        await call<void>((cb) => s.unlink(temporary, (e) => cb(e, undefined))).catch(() => {});
+        await on<void>(s, (cb) => s.unlink(temporary, (e) => cb(e, undefined))).catch(() => {});
         throw error;
       }
     },
@@ -119,7 +157,7 @@ export function sftpFiles(connection: () => Promise<Connection>): HostFiles {
     async remove(path) {
       const s = await sftp();
       try {
-        await call<void>((cb) => s.unlink(path, (e) => cb(e, undefined)));
+        await on<void>(s, (cb) => s.unlink(path, (e) => cb(e, undefined)));
       } catch (error) {
         if (!isMissing(error)) throw error;
       }
@@ -136,6 +174,7 @@ function readStream(s: SFTPWrapper, handle: Buffer, signal?: AbortSignal): Reada
   let pumping = false;
   const request = (position: number, length: number): Pending => {
     const result = new Promise<Buffer>((resolve, reject) => {
+      if (ended.has(s)) return reject(endedError());
       s.read(handle, Buffer.allocUnsafe(length), 0, length, position, (error, n, buf) =>
         error ? reject(error) : resolve(buf.subarray(0, n)),
       );
@@ -148,7 +187,7 @@ function readStream(s: SFTPWrapper, handle: Buffer, signal?: AbortSignal): Reada
   const closeHandle = () => {
     if (closed) return;
     closed = true;
-    s.close(handle, () => {});
+    closeOn(s, handle, () => {});
   };
 
   const stream = new Readable({
@@ -216,6 +255,10 @@ function writeStream(s: SFTPWrapper, handle: Buffer): Writable & { bytes: number
   let gathered: Buffer[] = [];
   let gatheredBytes = 0;
   const send = (piece: Buffer) => {
+    if (ended.has(s)) {
+      failure ??= endedError();
+      return;
+    }
     inflight++;
     inflightBytes += piece.length;
     s.write(handle, piece, 0, piece.length, position, (error) => {
@@ -266,14 +309,14 @@ function writeStream(s: SFTPWrapper, handle: Buffer): Writable & { bytes: number
         put(Buffer.alloc(0), true);
         drainTo(0, (error) => {
           if (error) {
-            s.close(handle, () => cb(error));
+            closeOn(s, handle, () => cb(error));
             return;
           }
-          s.close(handle, (e) => cb(e ?? null));
+          closeOn(s, handle, (e) => cb(e ?? null));
         });
       },
       destroy(error, cb) {
-        if (error) s.close(handle, () => cb(error));
+        if (error) closeOn(s, handle, () => cb(error));
         else cb(null);
       },
     }),

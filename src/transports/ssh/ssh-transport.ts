@@ -25,6 +25,7 @@ import {
 import { appendKnownHost } from './known-hosts.ts';
 import { sftpFiles } from './sftp-files.ts';
 import { parseHop, resolveSshConfig, type SshG } from './ssh-config.ts';
+import { batchedSshG } from './ssh-g-batch.ts';
 
 /** How long a cancelled command gets between SIGTERM and SIGKILL. */
 const KILL_GRACE_MS = 2000;
@@ -41,7 +42,7 @@ export interface SshOptions {
   acceptNew?: boolean;
   /** Asks for key passphrases and sudo passwords. */
   decider: Pick<Decider, 'decide'>;
-  /** Resolves ssh config (default: runs `ssh -G`). */
+  /** Resolves ssh config (default: `ssh -G`, batched and cached per run, see ssh-g-batch.ts). */
   sshG?: SshG;
   keepaliveIntervalMs?: number;
   keepaliveCountMax?: number;
@@ -68,7 +69,9 @@ export function sshTransports(options: SshOptions): (host: Host) => SshTransport
     }
     return p;
   };
-  return (host) => new SshTransport(host, options, askPassphrase, ask);
+  // One resolver per run: the hosts' `ssh -G` calls are batched and cached together.
+  const shared = { ...options, sshG: options.sshG ?? batchedSshG() };
+  return (host) => new SshTransport(host, shared, askPassphrase, ask);
 }
 
 /** A running command, so a lost connection can fail it. */
