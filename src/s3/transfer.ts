@@ -11,6 +11,7 @@ import type { HostFiles } from '../transports/transport.ts';
 import { candidatePartSizes, Digest, etagParts } from './digest.ts';
 import { attempt, S3Error } from './errors.ts';
 import type { Meter } from './progress.ts';
+import { rangedBody } from './ranged.ts';
 import { formatS3Url, type S3Location } from './url.ts';
 
 /** Lazily loaded SDK modules, shared by every transfer. */
@@ -146,8 +147,10 @@ async function deleteQuietly(ctx: TransferContext, at: S3Location): Promise<void
 }
 
 /**
- * Downloads one object to `path`, streamed. The file appears only once its size and ETag
- * match the object (HostFiles writes to a temporary name and renames on success).
+ * Downloads one object to `path`. An object of more than one part comes as parallel ranged
+ * GETs (part size and concurrency as for uploads), reassembled in order; a smaller one as one
+ * streamed GET. The file appears only once its size and ETag match the object (HostFiles
+ * writes to a temporary name and renames on success).
  */
 export async function downloadObject(
   ctx: TransferContext,
@@ -157,17 +160,50 @@ export async function downloadObject(
 ): Promise<{ bytes: number }> {
   const url = formatS3Url(from);
   const what = `download ${url} → ${path}`;
-  const { GetObjectCommand } = await sdk();
-  const got = await attempt(what, ctx.endpoint, () =>
-    ctx.client.send(new GetObjectCommand({ Bucket: from.bucket, Key: from.key }), {
-      ...(ctx.signal ? { abortSignal: ctx.signal } : {}),
-    }),
+  const { GetObjectCommand, HeadObjectCommand } = await sdk();
+  const options = ctx.signal ? { abortSignal: ctx.signal } : {};
+  const head = await attempt(what, ctx.endpoint, () =>
+    ctx.client.send(new HeadObjectCommand({ Bucket: from.bucket, Key: from.key }), options),
   );
-  const size = got.ContentLength ?? 0;
+  const size = head.ContentLength ?? 0;
+  const etag = head.ETag ?? '';
+  const partSize = Math.max(ctx.partSize, MIN_PART_SIZE);
+  let body: NodeJS.ReadableStream;
+  if (size > partSize && ctx.concurrency > 1) {
+    body = rangedBody({
+      client: ctx.client,
+      endpoint: ctx.endpoint,
+      from,
+      what,
+      size,
+      etag,
+      partSize,
+      concurrency: ctx.concurrency,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
+  } else {
+    const got = await attempt(what, ctx.endpoint, () =>
+      ctx.client.send(
+        new GetObjectCommand({
+          Bucket: from.bucket,
+          Key: from.key,
+          ...(etag ? { IfMatch: etag } : {}),
+        }),
+        options,
+      ),
+    );
+    if ((got.ContentLength ?? 0) !== size || (etag && got.ETag && got.ETag !== etag)) {
+      (got.Body as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+      throw new S3Error({
+        message: `${what}: the object changed between its HEAD and its GET`,
+        hint: 'run it again once nothing is writing that object',
+      });
+    }
+    body = got.Body as NodeJS.ReadableStream;
+  }
   meter.setTotal(size);
-  const etag = got.ETag ?? '';
   const parts = etagParts(etag);
-  const hint = Number(got.Metadata?.[PART_SIZE_META] ?? 0) || undefined;
+  const hint = Number(head.Metadata?.[PART_SIZE_META] ?? 0) || undefined;
   const partSizes = parts === undefined ? [] : candidatePartSizes(size, parts, hint);
   let verdict = '';
   const digest = new Digest({
@@ -187,7 +223,6 @@ export async function downloadObject(
       return undefined;
     },
   });
-  const body = got.Body as NodeJS.ReadableStream;
   const piping = pipeline(body, digest).catch((error: unknown) => digest.destroy(error as Error));
   await attempt(what, ctx.endpoint, async () => {
     await Promise.all([ctx.files.write(path, digest, ctx.signal), piping]);
