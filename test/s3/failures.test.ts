@@ -79,7 +79,7 @@ describe('a gateway killed mid-transfer', { timeout: 60_000 }, () => {
     }
   });
 
-  it('fails a download clearly and leaves no file, partial or whole', async () => {
+  it('fails a ranged download clearly and leaves no file, partial or whole', async () => {
     const server = await startS3rver();
     try {
       const config = {
@@ -93,8 +93,19 @@ describe('a gateway killed mid-transfer', { timeout: 60_000 }, () => {
       await runOperation({ op: 'cp', from: file, to: 's3://dying/big.bin', config }, recordingIO());
       const target = join(tmp.dir, 'out', 'big.bin');
       const io = { ...recordingIO(), files: tripwire(4 * MiB, () => server.kill()) };
+      // 5 MiB parts, 3 at a time: the kill lands while ranged GETs are in flight.
       await expect(
-        runOperation({ op: 'cp', from: 's3://dying/big.bin', to: target, config }, io),
+        runOperation(
+          {
+            op: 'cp',
+            from: 's3://dying/big.bin',
+            to: target,
+            partSize: 5 * MiB,
+            concurrency: 3,
+            config,
+          },
+          io,
+        ),
       ).rejects.toThrow(
         /^download s3:\/\/dying\/big\.bin → .*: (the connection to S3 .* failed|the connection ended after \d+ of 50331648 bytes)/,
       );
