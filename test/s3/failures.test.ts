@@ -117,3 +117,55 @@ describe('a gateway killed mid-transfer', { timeout: 60_000 }, () => {
     }
   });
 });
+
+describe('a cancelled multipart upload', { timeout: 60_000 }, () => {
+  it('sends the abort; refused (s3rver), it names the upload and the command that removes it', async () => {
+    const server = await startS3rver();
+    try {
+      const config = {
+        endpoint: server.endpoint,
+        accessKeyId: S3RVER_KEY,
+        secretAccessKey: S3RVER_SECRET,
+      };
+      await runOperation({ op: 'mb', url: 's3://halted', config }, recordingIO());
+      const file = join(tmp.dir, 'upload-cancelled.bin');
+      randomFile(file, 40 * MiB);
+      const operator = new AbortController();
+      const io = {
+        ...recordingIO(),
+        signal: operator.signal,
+        files: tripwire(12 * MiB, () => operator.abort()),
+      };
+      const error = await runOperation(
+        {
+          op: 'upload',
+          from: file,
+          to: 's3://halted/big.bin',
+          partSize: 5 * MiB,
+          concurrency: 2,
+          config,
+        },
+        io,
+      ).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(error?.message).toMatch(/^upload .* → s3:\/\/halted\/big\.bin: cancelled/);
+      // The server stays up, so the abort is really sent; s3rver answers it with 405 (it has
+      // no AbortMultipartUpload), and the message then names the upload and how to remove it.
+      const m =
+        /the unfinished multipart upload (\S+) of s3:\/\/halted\/big\.bin could not be aborted \((\w+)\) and is left on the server: remove it with `aws s3api abort-multipart-upload --bucket halted --key big\.bin --upload-id (\S+)`/.exec(
+          error!.message,
+        );
+      expect(m?.[1]).toBeDefined();
+      expect(m?.[3]).toBe(m?.[1]);
+      expect(io.lines).toContain(
+        `the unfinished multipart upload ${m?.[1]} of s3://halted/big.bin could not be aborted (${m?.[2]}) and is left on the server`,
+      );
+      expect(readdirSync(join(server.directory, 'halted', '._S3rver_uploads'))).toEqual([m?.[1]]);
+      expect(existsSync(join(server.directory, 'halted', 'big.bin._S3rver_object'))).toBe(false);
+    } finally {
+      await server.stop();
+    }
+  });
+});
