@@ -10,6 +10,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { HostFiles } from '../transports/transport.ts';
 import { candidatePartSizes, Digest, etagParts } from './digest.ts';
 import { attempt, S3Error } from './errors.ts';
+import { multipartUpload } from './multipart.ts';
 import type { Meter } from './progress.ts';
 import { rangedBody } from './ranged.ts';
 import { formatS3Url, type S3Location } from './url.ts';
@@ -60,34 +61,21 @@ export async function uploadFile(
   const reading = pipeline(source, digest).catch((error: unknown) =>
     digest.destroy(error as Error),
   );
-  const { Upload } = await import('@aws-sdk/lib-storage');
   const base = meter.bytes;
-  const upload = new Upload({
-    client: ctx.client,
-    params: {
-      Bucket: to.bucket,
-      Key: to.key,
-      Body: digest,
-      ...(multipart ? { Metadata: { [PART_SIZE_META]: String(partSize) } } : {}),
-    },
-    partSize,
-    queueSize: ctx.concurrency,
-    // We abort ourselves, so that a failed abort is reported instead of swallowed.
-    leavePartsOnError: true,
-  });
-  upload.on('httpUploadProgress', (p) => meter.set(base + (p.loaded ?? 0)));
-  const onAbort = () => void upload.abort();
-  ctx.signal?.addEventListener('abort', onAbort, { once: true });
+  let uploadId: string | undefined;
   let etag: string;
   try {
-    const done = await attempt(what, ctx.endpoint, () => upload.done());
+    etag = multipart
+      ? await uploadParts(ctx, what, to, digest, partSize, meter, (id) => {
+          uploadId = id;
+        })
+      : await uploadWhole(ctx, what, to, digest, partSize, meter, (id) => {
+          uploadId = id;
+        });
     await reading;
-    etag = done.ETag ?? '';
   } catch (error) {
-    await abandon(ctx, to, upload.uploadId, error as Error);
+    await abandon(ctx, to, uploadId, error as Error);
     throw error;
-  } finally {
-    ctx.signal?.removeEventListener('abort', onAbort);
   }
   meter.set(base + digest.bytes);
   const { HeadObjectCommand } = await sdk();
@@ -116,6 +104,71 @@ export async function uploadFile(
     `upload: ${path} → ${url} (${digest.bytes} bytes, ETag ${etag.replaceAll('"', '')} verified)`,
   );
   return { bytes: digest.bytes, etag };
+}
+
+/** A multipart upload with our own reused part buffers; resolves with the ETag. */
+async function uploadParts(
+  ctx: TransferContext,
+  what: string,
+  to: S3Location,
+  source: Digest,
+  partSize: number,
+  meter: Meter,
+  onStarted: (uploadId: string) => void,
+): Promise<string> {
+  const done = await attempt(what, ctx.endpoint, () =>
+    multipartUpload({
+      client: ctx.client,
+      endpoint: ctx.endpoint,
+      what,
+      to,
+      source,
+      partSize,
+      concurrency: ctx.concurrency,
+      metadata: { [PART_SIZE_META]: String(partSize) },
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+      onPart: (n) => meter.add(n),
+      onStarted,
+    }),
+  );
+  return done.etag;
+}
+
+/**
+ * A file of one part: lib-storage reads it into one buffer and sends one PutObject (or, should
+ * the file have grown since its stat, a multipart upload whose id `onStarted` gets on failure).
+ */
+async function uploadWhole(
+  ctx: TransferContext,
+  what: string,
+  to: S3Location,
+  source: Digest,
+  partSize: number,
+  meter: Meter,
+  onStarted: (uploadId: string) => void,
+): Promise<string> {
+  const { Upload } = await import('@aws-sdk/lib-storage');
+  const base = meter.bytes;
+  const upload = new Upload({
+    client: ctx.client,
+    params: { Bucket: to.bucket, Key: to.key, Body: source },
+    partSize,
+    queueSize: ctx.concurrency,
+    // We abort ourselves, so that a failed abort is reported instead of swallowed.
+    leavePartsOnError: true,
+  });
+  upload.on('httpUploadProgress', (p) => meter.set(base + (p.loaded ?? 0)));
+  const onAbort = () => void upload.abort();
+  ctx.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const done = await attempt(what, ctx.endpoint, () => upload.done());
+    return done.ETag ?? '';
+  } catch (error) {
+    if (upload.uploadId) onStarted(upload.uploadId);
+    throw error;
+  } finally {
+    ctx.signal?.removeEventListener('abort', onAbort);
+  }
 }
 
 /** Aborts a failed multipart upload; if even that fails, says so with the command to clean up. */
