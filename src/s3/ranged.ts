@@ -28,6 +28,8 @@ export interface RangedSource {
 /** One part being fetched: its chunks wait here until the reader reaches it. */
 interface Part {
   chunks: Buffer[];
+  /** The next chunk to hand on. */
+  next: number;
   done: boolean;
 }
 
@@ -41,106 +43,104 @@ export function rangedBody(s: RangedSource): Readable {
   s.signal?.addEventListener('abort', onAbort, { once: true });
   const count = Math.ceil(s.size / s.partSize);
   const parts = new Map<number, Part>();
-  let failure: Error | undefined;
-  let wake: (() => void) | undefined;
-  const notify = () => {
-    const w = wake;
-    wake = undefined;
-    w?.();
+  let head = 0;
+  let launched = 0;
+  let settled = false;
+
+  // Plain events and push(), not async iteration: this path runs once per 64 KiB chunk.
+  const out = new Readable({
+    read: () => pump(),
+    destroy: (error, done) => {
+      finish();
+      done(error);
+    },
+  });
+  const finish = () => {
+    if (settled) return;
+    settled = true;
+    cancel.abort();
+    s.signal?.removeEventListener('abort', onAbort);
+  };
+  const fail = (error: Error) => {
+    if (settled) return;
+    finish();
+    out.destroy(error);
+  };
+
+  /** Hands on what the head part has, moving to the next part as each one completes. */
+  const pump = () => {
+    while (!settled && head < count) {
+      // The window: the head part and the next concurrency − 1 are in flight or held.
+      launch(head + s.concurrency);
+      const part = parts.get(head);
+      if (!part) return;
+      const chunk = part.chunks[part.next];
+      if (chunk) {
+        part.chunks[part.next++] = EMPTY;
+        if (!out.push(chunk)) return;
+      } else if (part.done) {
+        parts.delete(head++);
+      } else {
+        return;
+      }
+    }
+    if (!settled && head === count) {
+      finish();
+      out.push(null);
+    }
   };
 
   const fetchPart = async (index: number, part: Part) => {
     const start = index * s.partSize;
     const end = Math.min(s.size, start + s.partSize) - 1;
-    try {
-      const { GetObjectCommand } = await sdk();
-      await attempt(s.what, s.endpoint, async () => {
-        const got = await s.client.send(
-          new GetObjectCommand({
-            Bucket: s.from.bucket,
-            Key: s.from.key,
-            Range: `bytes=${start}-${end}`,
-            // S3 refuses a part of a different object; for gateways that ignore it, the
-            // ETag comparison below catches a replaced object.
-            ...(s.etag ? { IfMatch: s.etag } : {}),
-          }),
-          { abortSignal: cancel.signal },
-        );
-        if (s.etag && got.ETag && got.ETag !== s.etag) {
-          throw new Error(
-            `the object changed during the download (ETag ${got.ETag}, was ${s.etag})`,
-          );
-        }
-        let received = 0;
-        for await (const chunk of got.Body as AsyncIterable<Buffer>) {
+    const { GetObjectCommand } = await sdk();
+    await attempt(s.what, s.endpoint, async () => {
+      const got = await s.client.send(
+        new GetObjectCommand({
+          Bucket: s.from.bucket,
+          Key: s.from.key,
+          Range: `bytes=${start}-${end}`,
+          // S3 refuses a part of a different object; for gateways that ignore it, the
+          // ETag comparison below catches a replaced object.
+          ...(s.etag ? { IfMatch: s.etag } : {}),
+        }),
+        { abortSignal: cancel.signal },
+      );
+      if (s.etag && got.ETag && got.ETag !== s.etag) {
+        throw new Error(`the object changed during the download (ETag ${got.ETag}, was ${s.etag})`);
+      }
+      const body = got.Body as NodeJS.ReadableStream;
+      let received = 0;
+      await new Promise<void>((resolve, reject) => {
+        body.on('data', (chunk: Buffer) => {
           received += chunk.length;
           part.chunks.push(chunk);
-          notify();
-        }
-        if (received !== end + 1 - start) {
-          throw new Error(
-            `the connection ended after ${start + received} of ${s.size} bytes (bytes ${start}–${end})`,
-          );
-        }
+          if (index === head) pump();
+        });
+        body.once('error', reject);
+        body.once('end', resolve);
+        body.once('close', resolve);
       });
-      part.done = true;
-    } catch (error) {
-      failure ??= error as Error;
-      cancel.abort();
-    }
-    notify();
+      if (received !== end + 1 - start) {
+        throw new Error(
+          `the connection ended after ${start + received} of ${s.size} bytes (bytes ${start}–${end})`,
+        );
+      }
+    });
+    part.done = true;
+    if (index === head) pump();
   };
 
-  let launched = 0;
   const launch = (upTo: number) => {
     for (; launched < Math.min(count, upTo); launched++) {
-      const part: Part = { chunks: [], done: false };
+      const part: Part = { chunks: [], next: 0, done: false };
       parts.set(launched, part);
-      void fetchPart(launched, part);
+      fetchPart(launched, part).catch(fail);
     }
   };
 
-  async function* ordered(): AsyncGenerator<Buffer> {
-    try {
-      for (let i = 0; i < count; i++) {
-        // The window: this part and the next concurrency − 1 are in flight or held.
-        launch(i + s.concurrency);
-        const part = parts.get(i);
-        if (!part) throw new Error(`part ${i} was never requested`);
-        let next = 0;
-        for (;;) {
-          if (failure) throw failure;
-          const chunk = part.chunks[next];
-          if (chunk) {
-            part.chunks[next++] = EMPTY;
-            yield chunk;
-          } else if (part.done) {
-            break;
-          } else {
-            await new Promise<void>((resolve) => {
-              wake = resolve;
-            });
-          }
-        }
-        parts.delete(i);
-      }
-    } finally {
-      cancel.abort();
-      s.signal?.removeEventListener('abort', onAbort);
-    }
-  }
-
-  const stream = Readable.from(ordered(), { objectMode: false });
-  // A consumer that gives up (the write failed) must not leave requests running; the abort
-  // also wakes the generator, which may be waiting for a part rather than at a yield.
-  stream.once('close', () => {
-    if (!cancel.signal.aborted) {
-      failure ??= new Error('the download was cancelled');
-      cancel.abort();
-      notify();
-    }
-  });
-  return stream;
+  if (count === 0) out.push(null);
+  return out;
 }
 
 /** Frees a delivered chunk while the part's array is still being filled. */
