@@ -10,7 +10,12 @@ import { describe, expect, it } from 'vitest';
 import { s3Client } from '../../src/s3/config.ts';
 import { runOperation } from '../../src/s3/operation.ts';
 import { Meter, type ProgressReport } from '../../src/s3/progress.ts';
-import { downloadObject, type TransferContext } from '../../src/s3/transfer.ts';
+import {
+  DEFAULT_CONCURRENCY,
+  defaultDownloadConcurrency,
+  downloadObject,
+  type TransferContext,
+} from '../../src/s3/transfer.ts';
 import { localFiles } from '../../src/transports/local-files.ts';
 import { randomFile, recordingIO, withS3rver, withTempDir } from './helpers.ts';
 
@@ -42,7 +47,8 @@ async function download(key: string, path: string, partSize: number, concurrency
     endpoint: s3.server.endpoint,
     files: localFiles,
     partSize,
-    concurrency,
+    concurrency: 4,
+    downloadConcurrency: concurrency,
     output: (l) => lines.push(l),
   };
   const meter = new Meter(`download ${key}`, undefined, (r) => reports.push(r), 0);
@@ -122,5 +128,13 @@ describe('ranged downloads against s3rver', { timeout: 60_000 }, () => {
     const single = await download('other.bin', join(tmp.dir, 'other.single'), 5 * MiB, 1);
     expect(single.ranges).toEqual(['']);
     expect(readFileSync(join(tmp.dir, 'other.single')).length).toBe(13 * MiB + 7);
+  });
+});
+
+describe('the default number of ranged GETs', () => {
+  it('is parallel on AWS and one streamed GET from a custom endpoint, as measured', () => {
+    expect(defaultDownloadConcurrency(undefined)).toBe(DEFAULT_CONCURRENCY);
+    expect(DEFAULT_CONCURRENCY).toBeGreaterThan(1);
+    expect(defaultDownloadConcurrency('http://127.0.0.1:9000')).toBe(1);
   });
 });
