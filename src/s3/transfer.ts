@@ -27,9 +27,10 @@ export const DEFAULT_CONCURRENCY = 4;
 
 /**
  * Ranged GETs at once for a download when none was asked for: parallel on AWS (like the aws
- * CLI), one GET from a custom endpoint. Against s3rver on two cores one streamed GET was about
- * twice as fast as 4 ranged GETs and stayed under 200 MB RSS for 1 GiB (bench/s3-transfer.mjs);
- * a gateway that serves ranges in parallel well gets them with `--concurrency N`.
+ * CLI), one GET from a custom endpoint. Against s3rver on two shared cores 4 ranged GETs were
+ * never faster than one streamed GET (equal to half as fast, bench/s3-transfer.mjs), used more
+ * CPU and held about 35 MB more (near 200 MB RSS for 1 GiB); a gateway that serves ranges in
+ * parallel well gets them with `--concurrency N`.
  */
 export function defaultDownloadConcurrency(endpoint: string | undefined): number {
   return endpoint === undefined ? DEFAULT_CONCURRENCY : 1;
