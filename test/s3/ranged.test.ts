@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { s3Client } from '../../src/s3/config.ts';
@@ -17,6 +18,7 @@ import {
   type TransferContext,
 } from '../../src/s3/transfer.ts';
 import { localFiles } from '../../src/transports/local-files.ts';
+import type { HostFiles } from '../../src/transports/transport.ts';
 import { randomFile, recordingIO, withS3rver, withTempDir } from './helpers.ts';
 
 const s3 = withS3rver();
@@ -128,6 +130,50 @@ describe('ranged downloads against s3rver', { timeout: 60_000 }, () => {
     const single = await download('other.bin', join(tmp.dir, 'other.single'), 5 * MiB, 1);
     expect(single.ranges).toEqual(['']);
     expect(readFileSync(join(tmp.dir, 'other.single')).length).toBe(13 * MiB + 7);
+  });
+});
+
+describe('a cancelled ranged download', { timeout: 60_000 }, () => {
+  it('fails as cancelled and leaves no file, partial or whole', async () => {
+    const file = join(tmp.dir, 'cancel.bin');
+    randomFile(file, 30 * MiB);
+    await runOperation(
+      { op: 'cp', from: file, to: 's3://ranged/cancel.bin', config: s3.config() },
+      recordingIO(),
+    );
+    const operator = new AbortController();
+    // The operator cancels once 6 MiB have reached the file (real local files underneath).
+    const files: HostFiles = {
+      ...localFiles,
+      write: (path, source, signal) => {
+        let seen = 0;
+        const tap = new PassThrough();
+        tap.on('data', (chunk: Buffer) => {
+          seen += chunk.length;
+          if (seen >= 6 * MiB && !operator.signal.aborted) operator.abort();
+        });
+        source.on('error', (e) => tap.destroy(e));
+        return localFiles.write(path, source.pipe(tap), signal);
+      },
+    };
+    const io = { ...recordingIO(), signal: operator.signal, files };
+    const out = join(tmp.dir, 'cancelled', 'cancel.bin');
+    const error = await runOperation(
+      {
+        op: 'cp',
+        from: 's3://ranged/cancel.bin',
+        to: out,
+        partSize: 5 * MiB,
+        concurrency: 3,
+        config: s3.config(),
+      },
+      io,
+    ).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.message).toMatch(/^download s3:\/\/ranged\/cancel\.bin → .*: cancelled$/);
+    expect(readdirSync(join(tmp.dir, 'cancelled'))).toEqual([]);
   });
 });
 
