@@ -36,6 +36,20 @@ export function defaultDownloadConcurrency(endpoint: string | undefined): number
   return endpoint === undefined ? DEFAULT_CONCURRENCY : 1;
 }
 
+/** S3's limit on the parts of one upload. */
+export const MAX_PARTS = 10_000;
+
+/**
+ * The part size an upload of `size` bytes uses: the one asked for, at least S3's minimum, and
+ * raised to whole MiB when the file would otherwise need more than {@link MAX_PARTS} parts
+ * (8 MiB parts stop at about 78 GiB).
+ */
+export function uploadPartSize(asked: number, size: number): number {
+  const mib = 1024 * 1024;
+  const enough = Math.ceil(size / MAX_PARTS / mib) * mib;
+  return Math.max(asked, MIN_PART_SIZE, enough);
+}
+
 /** Metadata key that remembers the part size, so a download can check a multipart ETag. */
 const PART_SIZE_META = 'stepwise-part-size';
 
@@ -68,7 +82,7 @@ export async function uploadFile(
   if (!info || info.isDirectory) {
     throw new S3Error({ message: `${what}: no such file`, hint: 'check the path on that host' });
   }
-  const partSize = Math.max(ctx.partSize, MIN_PART_SIZE);
+  const partSize = uploadPartSize(ctx.partSize, info.size);
   const multipart = info.size > partSize;
   const digest = new Digest({ whole: true, partSizes: multipart ? [partSize] : [] });
   const source = await ctx.files.read(path, ctx.signal);

@@ -16,6 +16,7 @@ import {
   defaultDownloadConcurrency,
   downloadObject,
   type TransferContext,
+  uploadPartSize,
 } from '../../src/s3/transfer.ts';
 import { localFiles } from '../../src/transports/local-files.ts';
 import type { HostFiles } from '../../src/transports/transport.ts';
@@ -174,6 +175,18 @@ describe('a cancelled ranged download', { timeout: 60_000 }, () => {
     );
     expect(error?.message).toMatch(/^download s3:\/\/ranged\/cancel\.bin → .*: cancelled$/);
     expect(readdirSync(join(tmp.dir, 'cancelled'))).toEqual([]);
+  });
+});
+
+describe('the upload part size', () => {
+  it('is the one asked for, at least 5 MiB, and large enough for 10 000 parts', () => {
+    expect(uploadPartSize(8 * MiB, 100 * MiB)).toBe(8 * MiB);
+    expect(uploadPartSize(1 * MiB, 100 * MiB)).toBe(5 * MiB);
+    const size = 100 * 1024 * MiB; // 100 GiB: 12 800 parts of 8 MiB
+    const p = uploadPartSize(8 * MiB, size);
+    expect(p % MiB).toBe(0);
+    expect(Math.ceil(size / p)).toBeLessThanOrEqual(10_000);
+    expect(Math.ceil(size / (p - MiB))).toBeGreaterThan(10_000);
   });
 });
 
