@@ -12,6 +12,7 @@ import { Meter, type ProgressSink } from './progress.ts';
 import {
   DEFAULT_CONCURRENCY,
   DEFAULT_PART_SIZE,
+  defaultDownloadConcurrency,
   downloadObject,
   type TransferContext,
   uploadFile,
@@ -90,6 +91,7 @@ export async function runOperation(o: S3Operation, io: OperationIO): Promise<str
       ...(io.signal ? { signal: io.signal } : {}),
       partSize: o.partSize ?? DEFAULT_PART_SIZE,
       concurrency: o.concurrency ?? DEFAULT_CONCURRENCY,
+      downloadConcurrency: o.concurrency ?? defaultDownloadConcurrency(resolved.endpoint),
       output: io.output,
     };
     const from = o.from ?? '';

@@ -57,7 +57,12 @@ export const s3StepSchema = z
     recursive: z.boolean().default(false),
     /** sync: also delete what the source no longer has. */
     delete: z.boolean().default(false),
+    /** Multipart part size, also the size of a download's ranges (default 8 MiB). */
     part_size: sizeSchema.optional(),
+    /**
+     * Parts uploaded, or ranged GETs downloaded, at once. Default 4; downloads from a custom
+     * endpoint default to one streamed GET (see defaultDownloadConcurrency).
+     */
     concurrency: z.number().int().positive().max(64).optional(),
     ...s3ConnectionShape,
   })

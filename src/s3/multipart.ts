@@ -1,0 +1,146 @@
+/**
+ * A multipart upload from a stream, parts sent in parallel. Each part is copied once into one
+ * of `concurrency` buffers that are reused for the whole upload, so memory stays at
+ * concurrency × part size and no part-sized garbage is made per part (lib-storage collects
+ * chunks and concatenates them, a fresh part-sized allocation each time). A part is a Buffer,
+ * so the SDK can retry it.
+ */
+import type { CompletedPart, S3Client } from '@aws-sdk/client-s3';
+import { attempt } from './errors.ts';
+import { sdk } from './transfer.ts';
+import type { S3Location } from './url.ts';
+
+/** What one multipart upload needs. */
+export interface MultipartSource {
+  client: S3Client;
+  endpoint: string | undefined;
+  /** Names the transfer in error messages. */
+  what: string;
+  to: S3Location;
+  source: AsyncIterable<Buffer>;
+  partSize: number;
+  concurrency: number;
+  metadata?: Record<string, string>;
+  signal?: AbortSignal;
+  /** Called as each part is stored, with its length. */
+  onPart?: (bytes: number) => void;
+  /** Called once the upload exists on the server, so a failure can abort it by id. */
+  onStarted?: (uploadId: string) => void;
+}
+
+/** Uploads every byte of `source`; resolves with the object's ETag. */
+export async function multipartUpload(m: MultipartSource): Promise<{ etag: string }> {
+  const s3 = await sdk();
+  const created = await attempt(m.what, m.endpoint, () =>
+    m.client.send(
+      new s3.CreateMultipartUploadCommand({
+        Bucket: m.to.bucket,
+        Key: m.to.key,
+        ...(m.metadata ? { Metadata: m.metadata } : {}),
+      }),
+      m.signal ? { abortSignal: m.signal } : {},
+    ),
+  );
+  const uploadId = created.UploadId ?? '';
+  m.onStarted?.(uploadId);
+  const cancel = new AbortController();
+  const onAbort = () => cancel.abort(m.signal?.reason);
+  m.signal?.addEventListener('abort', onAbort, { once: true });
+  const free: Buffer[] = [];
+  let allocated = 0;
+  let waiting: (() => void) | undefined;
+  let failure: Error | undefined;
+  const inFlight = new Set<Promise<void>>();
+  const parts: CompletedPart[] = [];
+
+  const send = (partNumber: number, buffer: Buffer, length: number) => {
+    const sending = attempt(m.what, m.endpoint, () =>
+      m.client.send(
+        new s3.UploadPartCommand({
+          Bucket: m.to.bucket,
+          Key: m.to.key,
+          UploadId: uploadId,
+          PartNumber: partNumber,
+          Body: buffer.subarray(0, length),
+          ContentLength: length,
+        }),
+        { abortSignal: cancel.signal },
+      ),
+    ).then(
+      (r) => {
+        parts.push({ PartNumber: partNumber, ETag: r.ETag ?? '' });
+        m.onPart?.(length);
+      },
+      (error: unknown) => {
+        failure ??= error as Error;
+        cancel.abort();
+      },
+    );
+    const tracked = sending.finally(() => {
+      inFlight.delete(tracked);
+      free.push(buffer);
+      const w = waiting;
+      waiting = undefined;
+      w?.();
+    });
+    inFlight.add(tracked);
+  };
+
+  /** A buffer to fill: a new one until `concurrency` exist, then the next one freed. */
+  const nextBuffer = async (): Promise<Buffer> => {
+    for (;;) {
+      if (failure) throw failure;
+      const b = free.pop();
+      if (b) return b;
+      if (allocated < m.concurrency) {
+        allocated++;
+        return Buffer.allocUnsafe(m.partSize);
+      }
+      await new Promise<void>((resolve) => {
+        waiting = resolve;
+      });
+    }
+  };
+
+  try {
+    let buffer = await nextBuffer();
+    let filled = 0;
+    let partNumber = 1;
+    for await (const chunk of m.source) {
+      let offset = 0;
+      while (offset < chunk.length) {
+        const n = chunk.copy(buffer, filled, offset);
+        filled += n;
+        offset += n;
+        if (filled === m.partSize) {
+          send(partNumber++, buffer, filled);
+          buffer = await nextBuffer();
+          filled = 0;
+        }
+      }
+      if (failure) throw failure;
+    }
+    if (filled > 0 || partNumber === 1) send(partNumber++, buffer, filled);
+    while (inFlight.size > 0) await Promise.race(inFlight);
+    if (failure) throw failure;
+    parts.sort((a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0));
+    const done = await attempt(m.what, m.endpoint, () =>
+      m.client.send(
+        new s3.CompleteMultipartUploadCommand({
+          Bucket: m.to.bucket,
+          Key: m.to.key,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: parts },
+        }),
+        m.signal ? { abortSignal: m.signal } : {},
+      ),
+    );
+    return { etag: done.ETag ?? '' };
+  } catch (error) {
+    cancel.abort();
+    await Promise.allSettled(inFlight);
+    throw failure ?? error;
+  } finally {
+    m.signal?.removeEventListener('abort', onAbort);
+  }
+}
