@@ -44,7 +44,10 @@ function connectionFlags(cmd: Command): Command {
 function transferFlags(cmd: Command): Command {
   return connectionFlags(cmd)
     .option('--part-size <size>', 'multipart part size, e.g. 8MiB (default 8MiB)')
-    .option('--concurrency <n>', 'parts uploaded at once (default 4)')
+    .option(
+      '--concurrency <n>',
+      'parts uploaded, or ranged GETs downloaded, at once (default 4; downloads from a custom endpoint: 1)',
+    )
     .option('--no-progress', 'no progress lines on stderr');
 }
 
