@@ -33,12 +33,28 @@ const isMissing = (error: unknown) => (error as { code?: number }).code === 2;
  * close of its handle or the unlink of its temporary file.
  */
 const ended = new WeakSet<SFTPWrapper>();
+/** Who waits on an answer from each session: all are failed when it ends (one listener each). */
+const waiters = new WeakMap<SFTPWrapper, Set<() => void>>();
 
 function track(s: SFTPWrapper): SFTPWrapper {
-  const end = () => ended.add(s);
+  const set = new Set<() => void>();
+  waiters.set(s, set);
+  const end = () => {
+    if (ended.has(s)) return;
+    ended.add(s);
+    for (const fail of [...set]) fail();
+    set.clear();
+  };
   s.once('end', end);
   s.once('close', end);
   return s;
+}
+
+/** Calls `fail` if the session ends before the returned function is called. */
+function whileOpen(s: SFTPWrapper, fail: () => void): () => void {
+  const set = waiters.get(s);
+  set?.add(fail);
+  return () => set?.delete(fail);
 }
 
 const endedError = () => new Error('the SFTP session ended (connection lost)');
@@ -50,10 +66,9 @@ function on<T>(
 ) {
   if (ended.has(s)) return Promise.reject(endedError());
   return new Promise<T>((resolve, reject) => {
-    const gone = () => reject(endedError());
-    s.once('close', gone);
+    const answered = whileOpen(s, () => reject(endedError()));
     fn((error, value) => {
-      s.off('close', gone);
+      answered();
       if (error) reject(error);
       else resolve(value);
     });
@@ -175,9 +190,13 @@ function readStream(s: SFTPWrapper, handle: Buffer, signal?: AbortSignal): Reada
   const request = (position: number, length: number): Pending => {
     const result = new Promise<Buffer>((resolve, reject) => {
       if (ended.has(s)) return reject(endedError());
-      s.read(handle, Buffer.allocUnsafe(length), 0, length, position, (error, n, buf) =>
-        error ? reject(error) : resolve(buf.subarray(0, n)),
-      );
+      // A request sent just before the session died may never be answered: fail it then.
+      const answered = whileOpen(s, () => reject(endedError()));
+      s.read(handle, Buffer.allocUnsafe(length), 0, length, position, (error, n, buf) => {
+        answered();
+        if (error) reject(error);
+        else resolve(buf.subarray(0, n));
+      });
     });
     // Requests dropped at the end of the file or on destroy may still fail; nobody awaits them.
     result.catch(() => {});
@@ -297,6 +316,11 @@ function writeStream(s: SFTPWrapper, handle: Buffer): Writable & { bytes: number
     };
     check();
   };
+  // Writes in flight when the session dies may never be answered: fail whoever waits on them.
+  const done = whileOpen(s, () => {
+    failure ??= endedError();
+    settled();
+  });
   const stream = Object.assign(
     new Writable({
       highWaterMark: CHUNK * 4,
@@ -312,10 +336,14 @@ function writeStream(s: SFTPWrapper, handle: Buffer): Writable & { bytes: number
             closeOn(s, handle, () => cb(error));
             return;
           }
-          closeOn(s, handle, (e) => cb(e ?? null));
+          closeOn(s, handle, (e) => {
+            done();
+            cb(e ?? null);
+          });
         });
       },
       destroy(error, cb) {
+        done();
         if (error) closeOn(s, handle, () => cb(error));
         else cb(null);
       },
