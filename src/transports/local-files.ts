@@ -44,7 +44,13 @@ export const localFiles: HostFiles = {
   },
 
   async write(path, source, signal) {
-    await mkdir(dirname(path), { recursive: true });
+    await mkdir(dirname(path), { recursive: true }).catch((error: unknown) => {
+      // Nothing will read the source now: release whoever writes into it.
+      (source as NodeJS.ReadableStream & { destroy?: (e?: Error) => void }).destroy?.(
+        error as Error,
+      );
+      throw error;
+    });
     const temporary = `${path}.stepwise-partial`;
     const sink = createWriteStream(temporary);
     try {

@@ -144,6 +144,9 @@ async function viaOperator(ctx: ActionContext, from: End, to: End, meter: Meter,
   try {
     await target.write(to.path, tap, ctx.signal);
   } catch (error) {
+    // A write that failed before it read anything (the host died as the file was opened) leaves
+    // the tap unread: tear it down, or the source would wait on it forever.
+    tap.destroy(error as Error);
     await piped;
     if (ctx.signal.aborted) throw error;
     if (first === 'source') throw failure(`reading ${from.label} failed: ${reason(readError)}`);

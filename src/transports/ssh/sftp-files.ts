@@ -36,17 +36,20 @@ const ended = new WeakSet<SFTPWrapper>();
 /** Who waits on an answer from each session: all are failed when it ends (one listener each). */
 const waiters = new WeakMap<SFTPWrapper, Set<() => void>>();
 
-function track(s: SFTPWrapper): SFTPWrapper {
+function track(s: SFTPWrapper, client: NodeJS.EventEmitter): SFTPWrapper {
   const set = new Set<() => void>();
   waiters.set(s, set);
   const end = () => {
     if (ended.has(s)) return;
     ended.add(s);
+    client.off('close', end);
     for (const fail of [...set]) fail();
     set.clear();
   };
   s.once('end', end);
   s.once('close', end);
+  // A connection that drops (the host was killed) does not always close its SFTP channel first.
+  client.once('close', end);
   return s;
 }
 
@@ -87,7 +90,7 @@ export function sftpFiles(connection: () => Promise<Connection>): HostFiles {
     const conn = await connection();
     let s = sessions.get(conn);
     if (!s) {
-      s = call<SFTPWrapper>((cb) => conn.client.sftp(cb)).then(track);
+      s = call<SFTPWrapper>((cb) => conn.client.sftp(cb)).then((w) => track(w, conn.client));
       sessions.set(conn, s);
       s.catch(() => sessions.delete(conn));
     }
@@ -153,10 +156,20 @@ export function sftpFiles(connection: () => Promise<Connection>): HostFiles {
     },
 
     async write(path, source, signal) {
-      const s = await sftp();
-      await mkdirs(s, posix.dirname(path));
       const temporary = `${path}.stepwise-partial`;
-      const handle = await on<Buffer>(s, (cb) => s.open(temporary, 'w', cb));
+      let handle: Buffer;
+      let s: SFTPWrapper;
+      try {
+        s = await sftp();
+        await mkdirs(s, posix.dirname(path));
+        handle = await on<Buffer>(s, (cb) => s.open(temporary, 'w', cb));
+      } catch (error) {
+        // Nothing will read the source now: release whoever writes into it.
+        (source as NodeJS.ReadableStream & { destroy?: (e?: Error) => void }).destroy?.(
+          error as Error,
+        );
+        throw error;
+      }
       const sink = writeStream(s, handle);
       try {
         await pipeline(source, sink, signal ? { signal } : {});
