@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { Store } from '../../src/store/store.ts';
-import { cleanupWorlds, open, world } from './harness.ts';
+import { cleanupWorlds, KEY, open, world } from './harness.ts';
 
 afterEach(cleanupWorlds);
 
@@ -25,4 +25,7 @@ it('offers the recent inventories with ^N, newest first', async () => {
   await s.press('\u000e');
   f = await s.waitFor(`inventory     ${staging}`);
   expect(f).not.toContain(`inventory     ${prod}`);
+  // Leaving the field loads it: the roles show its hosts.
+  await s.press(KEY.enter);
+  await s.waitFor('Role nodes: n1, n2');
 });
