@@ -32,7 +32,6 @@ describe('NO_COLOR', () => {
     const b = await plain.waitFor('Drill the TUI');
     plain.unmount();
     expect(b).not.toMatch(COLOUR);
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: SGR codes
     expect(b.replace(/\u001b\[[0-9;]*m/g, '')).toContain('Enter open');
   });
 });
