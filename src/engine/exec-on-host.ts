@@ -120,16 +120,19 @@ export async function execOnHost(o: ExecOptions): Promise<HostRun> {
     return { ...base, status: 'ok' };
   } catch (error) {
     const what = 'step' in o.origin ? `step ${o.origin.step}` : `check ${o.origin.check}`;
+    const unfinished = {
+      exitCode: null,
+      signal: null,
+      durationMs: Math.round(performance.now() - started),
+      stdout: kept.stdout.text,
+      stderr: kept.stderr.text,
+    };
     if (error instanceof OperatorError) {
       // Not a lost connection but something the operator can fix (a sudo password nobody
       // could type in a headless run, a refused one): say that, with its hint.
       return {
+        ...unfinished,
         status: 'failed',
-        exitCode: null,
-        signal: null,
-        durationMs: Math.round(performance.now() - started),
-        stdout: kept.stdout.text,
-        stderr: kept.stderr.text,
         error: o.redactor.text(
           `${error.message} (${what} on ${o.host.name})${error.hint ? `\n${error.hint}` : ''}`,
         ),
@@ -138,12 +141,8 @@ export async function execOnHost(o: ExecOptions): Promise<HostRun> {
     // A transport that throws otherwise lost its connection (or never had one); the run stays
     // resumable.
     return {
+      ...unfinished,
       status: 'lost',
-      exitCode: null,
-      signal: null,
-      durationMs: Math.round(performance.now() - started),
-      stdout: kept.stdout.text,
-      stderr: kept.stderr.text,
       // A transport's message may quote the command line, secrets and all.
       error: `connection lost to ${o.host.name} during ${what}: ${o.redactor.text((error as Error).message)}`,
     };
