@@ -118,3 +118,22 @@ steps:
     /`preview` shows what a confirmed step will change/,
   );
 });
+
+test('a parameter default may carry the run start stamp, as a default backup name does', async () => {
+  const s = scratchDir();
+  const yaml = `${HEADER}
+parameters:
+  dir: { description: scratch, type: path }
+  backup_name: { description: the snapshot name, default: 'a4c-{{ run_started }}' }
+steps:
+  - id: name
+    title: Name it
+    explain: Writes the name.
+    risk: changes
+    run: echo {{ backup_name }} {{ run_started }} > {{ dir }}/name
+`;
+  const r = await runScenario({ yaml, dir: s.dir, script: { confirm: [{ action: 'run' }] } });
+  expect(r.outcome).toBe('succeeded');
+  // RUN_ID is 20261121-030000-test-0001.
+  expect(s.read('name')).toBe('a4c-2026-11-21--030000 2026-11-21--030000\n');
+});
