@@ -329,6 +329,11 @@ class Run {
         const peer = hostNamed(name, this.#o.inventory);
         return { host: peer, transport: this.#transport(peer) };
       },
+      hostsOf: (role) =>
+        resolveTarget(role, this.#o.inventory).hosts.map((h) => ({
+          host: h,
+          transport: this.#transport(h),
+        })),
       ...(extra.timeoutMs === undefined ? {} : { timeoutMs: extra.timeoutMs }),
       ...(this.#o.signal ? { signal: this.#o.signal } : {}),
     });
