@@ -48,7 +48,7 @@ describe('rebuildPeers', () => {
     ]);
     expect(r.changed).toBe(false);
     expect(r.unitText).toBe(text);
-    expect(describeRebuild('node1', r)[0]).toMatch(/nothing to change/);
+    expect(describeRebuild('node1', r)[0]).toMatch(/at their current addresses; nothing to rebuild$/);
   });
 
   it('ignores the order of the entries', () => {
@@ -80,18 +80,31 @@ describe('rebuildPeers', () => {
     );
   });
 
-  it('takes the keys from loom nodekey, not from the restored list, and leaves itself out', () => {
-    // node2 was restored with a different identity than the unit remembers.
+  it('leaves a stale key alone when the addresses are the backed-up ones, and says so', () => {
     const text = unit(`tcp://${D}@10.0.0.2:46656,tcp://${C}@10.0.0.3:46656`);
     const r = rebuildPeers({ name: 'node1', unitText: text }, [
       node('node2', '10.0.0.2', B),
       node('node3', '10.0.0.3', C),
     ]);
+    expect(r.changed).toBe(false);
+    expect(r.unitText).toBe(text);
+    expect(describeRebuild('node1', r)[1]).toMatch(
+      /lists node2 as dddddd…dddd while node2's loom nodekey is bbbbbb…bbbb.*peers-match gate/,
+    );
+  });
+
+  it('takes the keys from loom nodekey, not from the restored list, and leaves itself out', () => {
+    // Moved hosts, and node2 was restored with a different identity than the unit remembers.
+    const text = unit(`tcp://${D}@10.0.0.2:46656,tcp://${C}@10.0.0.3:46656`);
+    const r = rebuildPeers({ name: 'node1', unitText: text }, [
+      node('node2', '10.1.0.2', B),
+      node('node3', '10.1.0.3', C),
+    ]);
     expect(r.changed).toBe(true);
     const list = parsePeerList(r.unitText);
     expect(list.kind === 'peers' && list.peers.map((p) => `${p.id[0]}@${p.address}`)).toEqual([
-      'b@10.0.0.2',
-      'c@10.0.0.3',
+      'b@10.1.0.2',
+      'c@10.1.0.3',
     ]);
     expect(r.newList).not.toContain(A);
   });

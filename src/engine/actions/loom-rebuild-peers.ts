@@ -122,15 +122,18 @@ function peerListToken(unitText: string, span: Span): Span | undefined {
 const entryText = (e: { id: string; address: string; port: number }) =>
   `tcp://${e.id}@${e.address}:${e.port}`;
 
-const sameEntries = (a: readonly PeerEntry[], b: readonly RebuiltEntry[]) => {
-  const key = (e: { id: string; address: string; port: number }) => entryText(e);
-  const left = new Set(a.map(key));
-  return left.size === b.length && b.every((e) => left.has(key(e)));
+const sameAddresses = (a: readonly PeerEntry[], b: readonly PeerSource[]) => {
+  const left = new Set(a.map((e) => e.address));
+  return left.size === a.length && left.size === b.length && b.every((o) => left.has(o.address));
 };
 
 /**
  * The unit of `self` with its `--peers` rebuilt from `others` (the other nodes of the cluster,
- * in inventory order). Each entry keeps the port the restored list gave that node (matched by
+ * in inventory order), when the restored list names other addresses than the nodes have now.
+ * When the addresses are the ones backed up, the list is left alone even if a key in it
+ * differs: on the hosts the backup came from, the units say which identity lives where, so a
+ * mismatch means a wrong node_key.json or unit was restored, which the peers-match gate stops
+ * and the operator must look at (rebuilding would hide, say, two nodes' keys swapped). Each entry keeps the port the restored list gave that node (matched by
  * key, then by address), else the list's first port, else 46656. Throws a {@link RebuildError}
  * when a key or the list cannot be read.
  */
@@ -190,7 +193,7 @@ export function rebuildPeers(
   const used = new Set(entries.flatMap((e) => (e.was ? [e.was] : [])));
   const dropped = list.peers.filter((p) => !used.has(p));
   const oldList = self.unitText.slice(token.start, token.end);
-  if (list.malformed.length === 0 && sameEntries(list.peers, entries)) {
+  if (list.malformed.length === 0 && sameAddresses(list.peers, others)) {
     return unchanged(self.unitText, list.execStart, oldList, entries);
   }
   const newList = entries.map(entryText).join(',');
@@ -229,9 +232,17 @@ function unchanged(
 /** One line per entry saying what changed, for the step's output. */
 export function describeRebuild(self: string, r: PeersRebuild): string[] {
   if (!r.changed) {
-    return [
-      `${self}: --peers already names ${r.entries.map((e) => `${e.node} (${e.address})`).join(', ') || 'no other node'} with their current keys; nothing to change`,
+    const lines = [
+      `${self}: --peers already names ${r.entries.map((e) => `${e.node} (${e.address})`).join(', ') || 'no other node'} at their current addresses; nothing to rebuild`,
     ];
+    for (const e of r.entries) {
+      if (e.was && e.was.id !== e.id) {
+        lines.push(
+          `${self}: but it lists ${e.node} as ${abbreviate(e.was.id)} while ${e.node}'s loom nodekey is ${abbreviate(e.id)}: a node_key.json or unit from another backup? The peers-match gate stops the start until they agree.`,
+        );
+      }
+    }
+    return lines;
   }
   const lines = r.entries.map((e) => {
     const now = `${abbreviate(e.id)}@${e.address}:${e.port}`;
