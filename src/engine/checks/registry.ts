@@ -1,5 +1,9 @@
 /** Every named check kind, by name. Runbooks reference them with `kind:`. */
 import type { CheckKind } from './kind.ts';
+import { loomBackupPeers } from './loom-backup-peers.ts';
+import { loomCaughtUp } from './loom-caught-up.ts';
+import { loomNotReferenced } from './loom-not-referenced.ts';
+import { loomPeerReport } from './loom-peer-report.ts';
 import { loomPeersMatchNodekeys } from './loom-peers-match-nodekeys.ts';
 import { loomRedisReachable } from './loom-redis-reachable.ts';
 import { s3BucketReachable } from './s3-bucket-reachable.ts';
@@ -11,6 +15,10 @@ import { s3ObjectExists } from './s3-object-exists.ts';
 const kinds: CheckKind<any>[] = [
   loomPeersMatchNodekeys,
   loomRedisReachable,
+  loomBackupPeers,
+  loomNotReferenced,
+  loomCaughtUp,
+  loomPeerReport,
   s3BucketReachable,
   s3Fresh,
   s3ObjectExists,
