@@ -24,7 +24,7 @@ import {
   type configArchiveArgs,
   type LoomStepArgs,
   loomStepSchema,
-  type rebuildPeersArgs,
+  rebuildPeersArgs,
 } from './loom-schema.ts';
 
 const failure = (message: string, hint: string) => Object.assign(new Error(message), { hint });
@@ -110,13 +110,15 @@ async function rebuild(ctx: ActionContext, a: z.infer<typeof rebuildPeersArgs>):
   const others = cluster.filter((n) => n.host.name !== ctx.host.name);
   const [unit, ...keys] = await Promise.all([
     sh(ctx, ctx.transport, `cat -- ${q(a.unit)}`),
-    ...others.map((n) =>
-      sh(ctx, n.transport, `cd ${q(a.workdir)} && ${q(a.loom)} nodekey`).then((r) => ({
+    ...others.map((n) => {
+      // Each node's own working directory and loom binary (they may differ per host).
+      const own = rebuildPeersArgs.parse(n.block);
+      return sh(ctx, n.transport, `cd ${q(own.workdir)} && ${q(own.loom)} nodekey`).then((r) => ({
         name: n.host.name,
         address: n.host.address,
         nodekeyOutput: r.stdout,
-      })),
-    ),
+      }));
+    }),
   ]);
   if (unit!.exitCode !== 0) {
     throw failure(

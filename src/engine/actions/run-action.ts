@@ -48,7 +48,7 @@ export interface ActionRunOptions {
   /** Other hosts of the run by name, with their connections (see ActionContext.hostNamed). */
   hostNamed?: (name: string) => { host: Host; transport: Transport };
   /** The hosts of a role with their connections (see ActionContext.hostsOf). */
-  hostsOf?: (role: string) => { host: Host; transport: Transport }[];
+  hostsOf?: (role: string) => { host: Host; transport: Transport; block: unknown }[];
 }
 
 /** A HostRun, plus the items of a choose source. */
