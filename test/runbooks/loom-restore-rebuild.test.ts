@@ -48,7 +48,9 @@ describe('rebuildPeers', () => {
     ]);
     expect(r.changed).toBe(false);
     expect(r.unitText).toBe(text);
-    expect(describeRebuild('node1', r)[0]).toMatch(/at their current addresses; nothing to rebuild$/);
+    expect(describeRebuild('node1', r)[0]).toMatch(
+      /at their current addresses; nothing to rebuild$/,
+    );
   });
 
   it('ignores the order of the entries', () => {
