@@ -4,7 +4,7 @@
  * heights (behind, stuck, stopped, caught up), and loom.backup-peers / loom.not-referenced on
  * units written by the fixture.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CheckContext } from '../../src/engine/checks/kind.ts';
 import { loomBackupPeers } from '../../src/engine/checks/loom-backup-peers.ts';
 import { loomCaughtUp } from '../../src/engine/checks/loom-caught-up.ts';
@@ -17,6 +17,9 @@ import { sshTransports } from '../../src/transports/ssh/ssh-transport.ts';
 import type { Transport } from '../../src/transports/transport.ts';
 import { type LoomWorld, onHost, startLoomWorld } from '../fixtures/loom-ssh.ts';
 import { emptyHome, run, ScriptedDecider } from '../ssh/helpers.ts';
+
+// Real sshd, SSH and s3rver on 2 shared cores: every step is slower than a unit test's.
+vi.setConfig({ testTimeout: 60_000 });
 
 let world: LoomWorld;
 let hosts: Host[];

@@ -4,9 +4,12 @@
  * some other key), and a node whose node_key.json is damaged so that `loom nodekey` prints its
  * error and still exits 0. Nothing may be installed, and the backup node must not be stopped.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ofType } from '../cli/helpers.ts';
 import { type LoomWorld, onHost, runLoom, startLoomWorld } from '../fixtures/loom-ssh.ts';
+
+// Real sshd, SSH and s3rver on 2 shared cores: every step is slower than a unit test's.
+vi.setConfig({ testTimeout: 60_000 });
 
 let world: LoomWorld;
 

@@ -5,7 +5,7 @@
  * without stopping them) and the data archive are in s3rver with the sizes made on the hosts,
  * the data backup is newer than the config backup, and /tmp is clean.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ofType } from '../cli/helpers.ts';
 import {
   BUCKET,
@@ -15,6 +15,9 @@ import {
   runLoom,
   startLoomWorld,
 } from '../fixtures/loom-ssh.ts';
+
+// Real sshd, SSH and s3rver on 2 shared cores: every step is slower than a unit test's.
+vi.setConfig({ testTimeout: 60_000 });
 
 let world: LoomWorld;
 let run: LoomRun;

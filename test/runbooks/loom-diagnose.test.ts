@@ -8,10 +8,13 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { newNodeKey } from '../../fixtures/loom/node-key.mjs';
 import { ofType } from '../cli/helpers.ts';
 import { type LoomRun, type LoomWorld, runLoom, startLoomWorld } from '../fixtures/loom-ssh.ts';
+
+// Real sshd, SSH and s3rver on 2 shared cores: every step is slower than a unit test's.
+vi.setConfig({ testTimeout: 60_000 });
 
 let world: LoomWorld;
 let run: LoomRun;

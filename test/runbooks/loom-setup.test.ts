@@ -4,7 +4,7 @@
  * script, settings and cron entries it installs (read back over SSH), one backup uploaded by
  * the nodes' own aws CLI into s3rver, and a second run that changes nothing twice.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ofType } from '../cli/helpers.ts';
 import {
   BUCKET,
@@ -14,6 +14,9 @@ import {
   runLoom,
   startLoomWorld,
 } from '../fixtures/loom-ssh.ts';
+
+// Real sshd, SSH and s3rver on 2 shared cores: every step is slower than a unit test's.
+vi.setConfig({ testTimeout: 60_000 });
 
 /** What a step's preview printed: its output before the step's confirmation. */
 function previewOf(run: LoomRun, step: string): string {
