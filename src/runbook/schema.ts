@@ -203,7 +203,8 @@ export const stepSchema = z
     { message: 'a step has one of `run`, `manual`, `s3`, `copy` or `loom`, not several' },
   )
   .refine((s) => (s.s3 === undefined && s.copy === undefined && s.loom === undefined) || !s.sudo, {
-    message: '`sudo` is for commands; an `s3` or `copy` step moves files as the connecting user',
+    message:
+      '`sudo` is for commands; an `s3`, `copy` or `loom` step runs as the connecting user (a loom rebuild-peers writes the unit through `sudo -n` itself)',
   })
   .refine((s) => s.risk !== 'read-only' || s.confirm === undefined, {
     message: '`confirm` is only for destructive steps',
