@@ -244,6 +244,22 @@ describe('peerReport (loom.peer-report)', () => {
     expect(messages).not.toContain('no host of this role');
   });
 
+  it('reports a self-reference, an unknown address and a node missing from a live list', () => {
+    const nodes = live();
+    // node1 lists itself (by address) and a stranger, and leaves node3 out.
+    nodes[0] = {
+      ...nodes[0]!,
+      unitText: unit(entry(K.n2, A.n2), entry(OLD, A.n1), entry(OLD, '10.7.7.7')),
+    };
+    const f = peerReport(nodes, [backup()]).filter((x) => x.host === 'node1');
+    expect(f.map((x) => x.status)).toEqual(['fail', 'warn', 'warn']);
+    expect(f[0]!.message).toBe(
+      "node1's --peers lists itself (10.0.0.1); each node lists only the others",
+    );
+    expect(f[1]!.message).toContain('10.7.7.7');
+    expect(f[2]!.message).toContain('does not list node3');
+  });
+
   it('works without a backup node', () => {
     expect(peerReport(live(), []).map((x) => x.status)).toEqual(['pass', 'pass', 'pass']);
   });

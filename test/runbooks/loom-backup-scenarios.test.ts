@@ -15,7 +15,7 @@ let world: LoomWorld;
 
 beforeAll(async () => {
   world = await startLoomWorld({
-    uploadBackups: false,
+    dataOlderThanConfig: true,
     backupListedBy: { node: 'node2', by: 'address' },
     nodekeyErrorOn: 'node4',
   });
@@ -86,4 +86,13 @@ describe('loom/backup on a cluster where a live node lists the backup node', () 
     );
     expect(started.stdout).toBe('1\n');
   }, 90_000);
+});
+
+describe('the fixture with dataOlderThanConfig', () => {
+  it('uploads only data backups older than the newest config set', () => {
+    const { data, config } = world.loom.s3!.uploaded;
+    expect(data).toHaveLength(2);
+    expect(data.every((d) => d.date < config[0]!.date)).toBe(true);
+    expect(data[0]!.timestamp < config[0]!.timestamp).toBe(true);
+  });
 });

@@ -25,8 +25,9 @@ let run: LoomRun;
 beforeAll(async () => {
   world = await startLoomWorld({
     uploadBackups: false,
-    // Behind by 40 blocks, caught up 8 s after the start (a block a second meanwhile).
-    backupLag: { blocks: 40, catchUpMs: 8000 },
+    // Behind by 40 blocks, caught up 20 s after the start (a block a second meanwhile): long
+    // enough that the gate before the stop finds it behind even on a slow machine.
+    backupLag: { blocks: 40, catchUpMs: 20_000 },
   });
   run = await runLoom(world, 'backup');
 }, 120_000);

@@ -125,6 +125,35 @@ describe('loom/backup-node-setup over real sshd', () => {
     expect(tmp.stdout).toBe('0\n');
   });
 
+  it("installs a script that backs up a live node's config without stopping it", async () => {
+    const r = await onHost(world.loom, 'node1', '~/backup.sh');
+    expect(r.code, r.stderr).toBe(0);
+    const m = /uploaded s3:\/\/[^/]+\/(\S+) (\d+) bytes/.exec(r.stdout);
+    expect(m?.[1]).toMatch(/^\d{4}-\d\d-\d\d--\d{6}-node1\.tar\.bz2$/);
+    expect(r.stdout).not.toContain('caught up');
+    const members = await onHost(
+      world.loom,
+      'node1',
+      `curl -sf ${world.s3.endpoint}/${BUCKET}/${m![1]} | tar -tjf -`,
+    );
+    for (const member of [
+      'genesis.json',
+      'loom.yml',
+      'etc/systemd/system/loom.service',
+      'chaindata/config/node_key.json',
+    ]) {
+      expect(members.stdout).toContain(`${member}\n`);
+    }
+    expect(members.stdout).not.toMatch(/^app\.db/m);
+    // Never stopped: no start was ever recorded on node1.
+    const started = await onHost(
+      world.loom,
+      'node1',
+      'test -e /run/loom-sim/loom.started; echo $?',
+    );
+    expect(started.stdout).toBe('1\n');
+  });
+
   it('leaves one cron block when run a second time', async () => {
     const again = await runLoom(world, 'backup-node-setup');
     expect(again.code, again.stderr).toBe(0);
