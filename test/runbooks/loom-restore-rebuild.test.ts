@@ -3,6 +3,7 @@
  * `loom: { op: rebuild-peers }` and `loom: { op: config-archive }` decide before touching a host.
  */
 import { describe, expect, it } from 'vitest';
+import { loomAction } from '../../src/engine/actions/loom-action.ts';
 import {
   closestArchive,
   datePrefixes,
@@ -14,6 +15,8 @@ import {
   rebuildPeers,
 } from '../../src/engine/actions/loom-rebuild-peers.ts';
 import { parsePeerList } from '../../src/engine/checks/loom-peers.ts';
+import { Redactor } from '../../src/engine/redact.ts';
+import type { Transport } from '../../src/transports/transport.ts';
 
 const id = (c: string) => c.repeat(40);
 const [A, B, C, D] = [id('a'), id('b'), id('c'), id('d')];
@@ -237,5 +240,93 @@ describe('config archives', () => {
       '2026-11-22',
     ]);
     expect(datePrefixes(Date.UTC(2026, 10, 21, 12, 0), 15 * 60_000)).toEqual(['2026-11-21']);
+  });
+});
+
+describe('loom: { op: rebuild-peers } on many nodes at once', () => {
+  it('reads every key, writes only changed units through sudo, and keeps ≤ 4 probes per connection', async () => {
+    const count = 12;
+    const names = Array.from({ length: count }, (_, i) => `n${i + 1}`);
+    const ids = names.map((_, i) => i.toString(16).padStart(40, '0'));
+    const live = new Map<string, number>();
+    let most = 0;
+    const writes: { host: string; command: string; stdin?: string }[] = [];
+    const transports = names.map((name, i) => {
+      const t: Transport = {
+        async exec(request, sink) {
+          const out = (text: string) => sink('stdout', Buffer.from(text));
+          if (request.command.endsWith('nodekey')) {
+            live.set(name, (live.get(name) ?? 0) + 1);
+            most = Math.max(most, live.get(name)!);
+            await new Promise((r) => setTimeout(r, 5));
+            live.set(name, live.get(name)! - 1);
+            out(`${ids[i]}\n`);
+          } else if (request.command.startsWith('cat -- ')) {
+            // The restored units name the old addresses 10.0.0.N.
+            const peers = names
+              .map((_, j) => j)
+              .filter((j) => j !== i)
+              .map((j) => `tcp://${ids[j]}@10.0.0.${j + 1}:46656`);
+            out(unit(peers.join(',')));
+          } else {
+            writes.push({ host: name, command: request.command, stdin: request.stdin });
+          }
+          return { exitCode: 0, signal: null, timedOut: false, durationMs: 1 };
+        },
+        async close() {},
+      };
+      return t;
+    });
+    const hosts = names.map((name, i) => ({
+      name,
+      address: `10.1.0.${i + 1}`,
+      connection: 'ssh' as const,
+      env: {},
+      vars: {},
+      groups: ['loom_nodes'],
+    }));
+    const block = {
+      op: 'rebuild-peers',
+      role: 'loom_nodes',
+      workdir: '/home/ubuntu',
+      unit: '/etc/systemd/system/loom.service',
+      stage: '/etc/systemd/system/loom.service.stepwise-r1',
+    };
+    const args = loomAction.args.parse(block);
+    const output: string[] = [];
+    await Promise.all(
+      hosts.map((host, i) =>
+        loomAction.run(
+          {
+            host,
+            transport: transports[i]!,
+            files: undefined,
+            signal: new AbortController().signal,
+            redactor: new Redactor(),
+            output: (line) => output.push(line),
+            progress: () => {},
+            hostNamed: () => {
+              throw new Error('unused');
+            },
+            hostsOf: () => hosts.map((h, j) => ({ host: h, transport: transports[j]!, block })),
+          },
+          args,
+        ),
+      ),
+    );
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(4);
+    // One staged unit per node, written as root, naming the others at their new addresses.
+    expect(writes.map((w) => w.host).sort()).toEqual([...names].sort());
+    for (const w of writes) {
+      expect(w.command).toMatch(/^sudo -n sh -c /);
+      expect(w.command).toContain('loom.service.stepwise-r1');
+      const i = names.indexOf(w.host);
+      expect(w.stdin).toContain(
+        `tcp://${ids[(i + 1) % count]}@10.1.0.${((i + 1) % count) + 1}:46656`,
+      );
+      expect(w.stdin).not.toContain('@10.0.0.');
+    }
+    expect(output.filter((l) => l.startsWith('n1: ~ n2 '))).toHaveLength(1);
   });
 });

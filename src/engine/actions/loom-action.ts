@@ -16,6 +16,7 @@ import { resolveS3Config, s3Client } from '../../s3/config.ts';
 import { listObjects } from '../../s3/objects.ts';
 import { connectionConfig } from '../../s3/step-schema.ts';
 import { parseS3Url } from '../../s3/url.ts';
+import type { Transport } from '../../transports/transport.ts';
 import { durationMs } from '../duration.ts';
 import type { ActionContext, StepAction } from './action.ts';
 import { closestArchive, datePrefixes, parseArchiveName } from './loom-archives.ts';
@@ -28,6 +29,29 @@ import {
 } from './loom-schema.ts';
 
 const failure = (message: string, hint: string) => Object.assign(new Error(message), { hint });
+
+/**
+ * Every node of a rebuild reads every other node's `loom nodekey` at the same moment, so one
+ * connection could get a probe from each of the others at once; sshd allows 10 sessions per
+ * connection (MaxSessions). At most this many of these probes share a connection at a time.
+ */
+const PROBES_PER_CONNECTION = 4;
+const probeSlots = new WeakMap<Transport, { active: number; waiting: (() => void)[] }>();
+
+async function limited<T>(transport: Transport, probe: () => Promise<T>): Promise<T> {
+  const slots = probeSlots.get(transport) ?? { active: 0, waiting: [] };
+  probeSlots.set(transport, slots);
+  while (slots.active >= PROBES_PER_CONNECTION) {
+    await new Promise<void>((resolve) => slots.waiting.push(resolve));
+  }
+  slots.active++;
+  try {
+    return await probe();
+  } finally {
+    slots.active--;
+    slots.waiting.shift()?.();
+  }
+}
 
 /** Runs a command on a host, collecting its output. */
 async function sh(
@@ -113,7 +137,8 @@ async function rebuild(ctx: ActionContext, a: z.infer<typeof rebuildPeersArgs>):
     ...others.map((n) => {
       // Each node's own working directory and loom binary (they may differ per host).
       const own = rebuildPeersArgs.parse(n.block);
-      return sh(ctx, n.transport, `cd ${q(own.workdir)} && ${q(own.loom)} nodekey`).then((r) => ({
+      const probe = () => sh(ctx, n.transport, `cd ${q(own.workdir)} && ${q(own.loom)} nodekey`);
+      return limited(n.transport, probe).then((r) => ({
         name: n.host.name,
         address: n.host.address,
         nodekeyOutput: r.stdout,
