@@ -1,4 +1,5 @@
 /** Every named check kind, by name. Runbooks reference them with `kind:`. */
+import { elasticsearchPathRepo } from './elasticsearch-path-repo.ts';
 import type { CheckKind } from './kind.ts';
 import { loomPeersMatchNodekeys } from './loom-peers-match-nodekeys.ts';
 import { s3BucketReachable } from './s3-bucket-reachable.ts';
@@ -8,6 +9,7 @@ import { s3ObjectExists } from './s3-object-exists.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: each kind validates its own args with zod.
 const kinds: CheckKind<any>[] = [
+  elasticsearchPathRepo,
   loomPeersMatchNodekeys,
   s3BucketReachable,
   s3Fresh,
