@@ -113,7 +113,7 @@ describe('parseElasticsearchYml', () => {
 
 describe('allows', () => {
   it('accepts the folder itself or one below it, as ES does for an fs repository', () => {
-    const s = { kind: 'set', paths: ['/mnt/backups/'] } as const;
+    const s = { kind: 'set' as const, paths: ['/mnt/backups/'] };
     expect(allows(s, '/mnt/backups')).toBe(true);
     expect(allows(s, '/mnt/backups/a4c')).toBe(true);
     expect(allows(s, '/mnt/backups-old')).toBe(false);
@@ -214,6 +214,7 @@ describe('elasticsearch.path-repo', () => {
       command: () => {
         throw new Error('not used');
       },
+      now: () => new Date('2026-11-21T03:00:00Z'),
       text: (template, h) =>
         renderText(template, (n) => (h.vars[n] === undefined ? undefined : String(h.vars[n]))),
     };
