@@ -12,7 +12,7 @@ import { output, results, steps, WALK_TIMEOUT, type Walk, world } from './alien4
 let env: Awaited<ReturnType<typeof world>>;
 
 beforeAll(async () => {
-  env = await world({ pathRepoMissingOn: ['es1', 'es2', 'es3'] });
+  env = await world({ pathRepoMissingOn: ['es1', 'es2', 'es3'], toolConfig: 'shipped' });
 }, 60_000);
 
 afterAll(async () => {
@@ -27,6 +27,21 @@ function finished(walk: Walk): string | undefined {
 }
 
 describe('alien4cloud runbooks, headless on the cluster', () => {
+  it(
+    "before setup, a backup is refused: the zip's example config.yml, no path.repo anywhere",
+    async () => {
+      const walk = await env.run('alien4cloud/backup', '--yes', '--set', `backup_name=${NAME}`);
+      expect(walk.code).toBe(1);
+      const reach = results(walk, 'tool-reaches-es').get('a4c');
+      expect(reach?.status).toBe('fail');
+      expect(reach?.evidence.found).toContain('UNREACHABLE localhost:9300');
+      for (const n of ['es1', 'es2', 'es3'])
+        expect(results(walk, 'path-repo-live').get(n)?.status).toBe('fail');
+      expect(steps(walk)).toEqual({});
+    },
+    WALK_TIMEOUT,
+  );
+
   it(
     'setup writes config.yml and path.repo (shown as diffs first), restarts ES node by node, and the live settings follow',
     async () => {
