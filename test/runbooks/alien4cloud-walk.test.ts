@@ -155,6 +155,15 @@ describe('alien4cloud runbooks, headless on the cluster', () => {
       ).toBe(true);
       const res = await fetch(`${w.a4cUrl}/rest/latest/health`);
       expect(await res.json()).toEqual({ status: 'UP' });
+
+      // The tool itself names what it has when asked for a backup it does not have.
+      const unknown = await w
+        .ssh('a4c', `cd ${TOOL_DIR} && ./backup-restore-tool.sh -restore -n nope`)
+        .then(
+          () => 'exit 0',
+          (e: Error) => e.message,
+        );
+      expect(unknown).toContain(`no snapshot [nope] in the repository; available: ${NAME}`);
     },
     WALK_TIMEOUT,
   );
