@@ -56,6 +56,8 @@ describe('alien4cloud runbooks, headless on the cluster', () => {
       expect(steps(walk)).toEqual({
         'write-tool-config': 'succeeded',
         'create-repo-folder': 'succeeded',
+        'check-shared': 'succeeded',
+        'remove-marker': 'succeeded',
         'set-path-repo': 'succeeded',
         'restart-es': 'succeeded',
         'show-path-repo': 'succeeded',
