@@ -136,6 +136,38 @@ export class RunView {
     this.#snapshot = this.#make(0);
   }
 
+  /**
+   * Steps a resumed run finished before (the engine passes over them without events), shown
+   * first in the finished list, as they ended then.
+   */
+  seedFinished(
+    steps: readonly {
+      id: string;
+      status: StepStatus;
+      durationMs: number | null;
+      reason: string | null;
+      confirmedBy: string | null;
+    }[],
+  ): void {
+    for (const f of steps) {
+      const s = this.#steps.get(f.id);
+      if (!s || (f.status !== 'succeeded' && f.status !== 'skipped')) continue;
+      s.status = f.status;
+      s.durationMs = f.durationMs;
+      this.#state.finished.push({
+        key: `${f.id}#before#${this.#state.finished.length}`,
+        step: f.id,
+        title: s.title,
+        status: f.status,
+        durationMs: f.durationMs ?? 0,
+        ...(f.reason ? { reason: f.reason } : {}),
+        ...(f.confirmedBy ? { confirmedBy: f.confirmedBy } : {}),
+      });
+    }
+    this.#dirty = true;
+    this.flush();
+  }
+
   /** The display subscriber to put on the run's event bus. */
   readonly subscriber = (e: RunEvent): void => {
     this.#apply(e);
