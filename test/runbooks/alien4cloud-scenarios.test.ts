@@ -13,7 +13,7 @@ let env: Awaited<ReturnType<typeof world>>;
 
 beforeAll(async () => {
   env = await world({ pathRepoMissingOn: ['es2'] });
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await env?.stop();

@@ -24,7 +24,7 @@ let env: Awaited<ReturnType<typeof world>> | undefined;
 
 beforeAll(async () => {
   if (sshfs) env = await world({ fileServer: true });
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await env?.stop();

@@ -17,7 +17,7 @@ let env: Awaited<ReturnType<typeof world>>;
 
 beforeAll(async () => {
   env = await world();
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await env?.stop();
