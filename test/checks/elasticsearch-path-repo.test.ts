@@ -241,11 +241,15 @@ describe('elasticsearch.path-repo', () => {
       'es1: curl -sS --max-time 10 http://10.0.0.1:9200/_nodes/_local/settings': ok(
         nodesBody({ path: { repo: [REPO] } }),
       ),
-      'es1: cat /etc/es/elasticsearch.yml': ok(`path.repo: ${REPO}\n`),
+      'es1: cat /etc/es/elasticsearch.yml 2>/dev/null || sudo -n cat /etc/es/elasticsearch.yml': ok(
+        `path.repo: ${REPO}\n`,
+      ),
       'es2: curl -sS --max-time 10 http://10.0.0.2:9200/_nodes/_local/settings': ok(
         nodesBody({}, 'es2'),
       ),
-      'es2: cat /etc/es/elasticsearch.yml': ok(`path.repo: ${REPO}\n`),
+      'es2: cat /etc/es/elasticsearch.yml 2>/dev/null || sudo -n cat /etc/es/elasticsearch.yml': ok(
+        `path.repo: ${REPO}\n`,
+      ),
     });
     const results = await elasticsearchPathRepo.run(
       ctx,

@@ -38,9 +38,11 @@ function tail(text: string): string {
 async function readNode(ctx: CheckContext, a: EsPathRepoArgs, host: Host): Promise<EsNodeFacts> {
   const url = `${ctx.text(a.url, host).replace(/\/+$/, '')}/_nodes/_local/settings`;
   const configPath = ctx.text(a.config, host);
+  const q = shellQuote;
   const [settings, yml] = await Promise.all([
     ctx.exec(host, `curl -sS --max-time 10 ${shellQuote(url)}`),
-    ctx.exec(host, `cat ${shellQuote(configPath)}`),
+    // Packages make /etc/elasticsearch readable by root and the elasticsearch group only.
+    ctx.exec(host, `cat ${q(configPath)} 2>/dev/null || sudo -n cat ${q(configPath)}`),
   ]);
   return {
     host: host.name,
