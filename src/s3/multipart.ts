@@ -5,9 +5,12 @@
  * chunks and concatenates them, a fresh part-sized allocation each time). A part is a Buffer,
  * so the SDK can retry it.
  */
+import { createHash } from 'node:crypto';
 import type { CompletedPart, S3Client } from '@aws-sdk/client-s3';
+import { bareEtag } from './digest.ts';
 import { attempt } from './errors.ts';
 import { sdk } from './transfer.ts';
+import type { StoredPart } from './upload-record.ts';
 import type { S3Location } from './url.ts';
 
 /** What one multipart upload needs. */
@@ -26,23 +29,55 @@ export interface MultipartSource {
   onPart?: (bytes: number) => void;
   /** Called once the upload exists on the server, so a failure can abort it by id. */
   onStarted?: (uploadId: string) => void;
+  /**
+   * An earlier attempt's upload to continue, with the parts it stored by number. Such a part is
+   * not sent again when the bytes read for it have its size and still hash to its ETag.
+   */
+  resume?: { uploadId: string; parts: ReadonlyMap<number, StoredPart> };
+  /** Called as this attempt stores each part. */
+  onStored?: (part: StoredPart) => void;
+}
+
+/** How a multipart upload ended. */
+export interface MultipartResult {
+  etag: string;
+  /** Bytes sent in parts by this attempt. */
+  sent: number;
+  /** Parts an earlier attempt had stored and this one kept. */
+  kept: number;
+}
+
+/** A part MD5 that S3 gives as its ETag (not under SSE-KMS, where it is something else). */
+const MD5_ETAG = /^[0-9a-f]{32}$/;
+
+/** Whether a part an earlier attempt stored still holds these bytes. */
+function stillStored(stored: StoredPart | undefined, bytes: Buffer): boolean {
+  if (!stored || stored.size !== bytes.length) return false;
+  const etag = bareEtag(stored.etag);
+  // An ETag that is no MD5 cannot be checked here; the final size and ETag check still is.
+  return !MD5_ETAG.test(etag) || createHash('md5').update(bytes).digest('hex') === etag;
 }
 
 /** Uploads every byte of `source`; resolves with the object's ETag. */
-export async function multipartUpload(m: MultipartSource): Promise<{ etag: string }> {
+export async function multipartUpload(m: MultipartSource): Promise<MultipartResult> {
   const s3 = await sdk();
-  const created = await attempt(m.what, m.endpoint, () =>
-    m.client.send(
-      new s3.CreateMultipartUploadCommand({
-        Bucket: m.to.bucket,
-        Key: m.to.key,
-        ...(m.metadata ? { Metadata: m.metadata } : {}),
-      }),
-      m.signal ? { abortSignal: m.signal } : {},
-    ),
-  );
-  const uploadId = created.UploadId ?? '';
+  let uploadId = m.resume?.uploadId ?? '';
+  if (!m.resume) {
+    const created = await attempt(m.what, m.endpoint, () =>
+      m.client.send(
+        new s3.CreateMultipartUploadCommand({
+          Bucket: m.to.bucket,
+          Key: m.to.key,
+          ...(m.metadata ? { Metadata: m.metadata } : {}),
+        }),
+        m.signal ? { abortSignal: m.signal } : {},
+      ),
+    );
+    uploadId = created.UploadId ?? '';
+  }
   m.onStarted?.(uploadId);
+  let sent = 0;
+  let kept = 0;
   const cancel = new AbortController();
   const onAbort = () => cancel.abort(m.signal?.reason);
   m.signal?.addEventListener('abort', onAbort, { once: true });
@@ -69,6 +104,8 @@ export async function multipartUpload(m: MultipartSource): Promise<{ etag: strin
     ).then(
       (r) => {
         parts.push({ PartNumber: partNumber, ETag: r.ETag ?? '' });
+        sent += length;
+        m.onStored?.({ partNumber, etag: r.ETag ?? '', size: length });
         m.onPart?.(length);
       },
       (error: unknown) => {
@@ -102,25 +139,37 @@ export async function multipartUpload(m: MultipartSource): Promise<{ etag: strin
     }
   };
 
+  let buffer: Buffer = Buffer.alloc(0);
+  let filled = 0;
+  let partNumber = 1;
+  /** Sends the filled buffer as the next part, or keeps the part an earlier attempt stored. */
+  const cut = async () => {
+    const number = partNumber++;
+    const stored = m.resume?.parts.get(number);
+    if (stored && stillStored(stored, buffer.subarray(0, filled))) {
+      parts.push({ PartNumber: number, ETag: stored.etag });
+      kept++;
+      m.onPart?.(filled);
+    } else {
+      send(number, buffer, filled);
+      buffer = await nextBuffer();
+    }
+    filled = 0;
+  };
+
   try {
-    let buffer = await nextBuffer();
-    let filled = 0;
-    let partNumber = 1;
+    buffer = await nextBuffer();
     for await (const chunk of m.source) {
       let offset = 0;
       while (offset < chunk.length) {
         const n = chunk.copy(buffer, filled, offset);
         filled += n;
         offset += n;
-        if (filled === m.partSize) {
-          send(partNumber++, buffer, filled);
-          buffer = await nextBuffer();
-          filled = 0;
-        }
+        if (filled === m.partSize) await cut();
       }
       if (failure) throw failure;
     }
-    if (filled > 0 || partNumber === 1) send(partNumber++, buffer, filled);
+    if (filled > 0 || partNumber === 1) await cut();
     while (inFlight.size > 0) await Promise.race(inFlight);
     if (failure) throw failure;
     parts.sort((a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0));
@@ -135,7 +184,7 @@ export async function multipartUpload(m: MultipartSource): Promise<{ etag: strin
         m.signal ? { abortSignal: m.signal } : {},
       ),
     );
-    return { etag: done.ETag ?? '' };
+    return { etag: done.ETag ?? '', sent, kept };
   } catch (error) {
     cancel.abort();
     await Promise.allSettled(inFlight);

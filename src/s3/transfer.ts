@@ -8,11 +8,19 @@
 import { pipeline } from 'node:stream/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { HostFiles } from '../transports/transport.ts';
-import { candidatePartSizes, Digest, etagParts } from './digest.ts';
-import { attempt, S3Error } from './errors.ts';
-import { multipartUpload } from './multipart.ts';
+import { bareEtag, candidatePartSizes, Digest, etagParts } from './digest.ts';
+import { attempt, describeS3Error, S3Error } from './errors.ts';
+import { type MultipartResult, multipartUpload } from './multipart.ts';
 import type { Meter } from './progress.ts';
 import { rangedBody } from './ranged.ts';
+import {
+  type RecordWriter,
+  type StoredPart,
+  UPLOAD_RECORD_VERSION,
+  type UploadIdentity,
+  type UploadRecord,
+  type UploadRecords,
+} from './upload-record.ts';
 import { formatS3Url, type S3Location } from './url.ts';
 
 /** Lazily loaded SDK modules, shared by every transfer. */
@@ -67,6 +75,12 @@ export interface TransferContext {
   downloadConcurrency: number;
   /** A line for the operator (what was transferred, verified, skipped, deleted). */
   output: (line: string) => void;
+  /**
+   * Where a run keeps its unfinished multipart uploads, and the host whose files are read: an
+   * upload that fails is then kept for the next attempt to continue, not aborted. Without it
+   * (`stepwise s3 cp`) a failed upload is aborted.
+   */
+  resume?: { records: UploadRecords; host: string };
 }
 
 /** Uploads one file; resolves once the stored object's size and ETag match the file. */
@@ -90,20 +104,60 @@ export async function uploadFile(
     digest.destroy(error as Error),
   );
   const base = meter.bytes;
+  const identity: UploadIdentity | undefined =
+    multipart && ctx.resume
+      ? { host: ctx.resume.host, path, bucket: to.bucket, key: to.key }
+      : undefined;
+  const earlier = identity
+    ? await earlierUpload(ctx, identity, { size: info.size, mtimeMs: info.mtimeMs }, partSize)
+    : undefined;
   let uploadId: string | undefined;
+  let writer: RecordWriter | undefined;
   let etag: string;
+  let sent = digest.bytes;
+  let kept = 0;
   try {
-    etag = multipart
-      ? await uploadParts(ctx, what, to, digest, partSize, meter, (id) => {
+    if (multipart) {
+      const done = await uploadParts(ctx, what, to, digest, partSize, meter, {
+        onStarted: (id) => {
           uploadId = id;
-        })
-      : await uploadWhole(ctx, what, to, digest, partSize, meter, (id) => {
-          uploadId = id;
-        });
+          if (!ctx.resume || !identity) return;
+          writer = ctx.resume.records.writer(
+            earlier ?? {
+              version: UPLOAD_RECORD_VERSION,
+              endpoint: ctx.endpoint ?? null,
+              ...identity,
+              uploadId: id,
+              partSize,
+              source: { size: info.size, mtimeMs: info.mtimeMs },
+              parts: [],
+            },
+          );
+          writer.save();
+        },
+        onStored: (part) => writer?.add(part),
+        ...(earlier ? { resume: earlier } : {}),
+      });
+      etag = done.etag;
+      sent = done.sent;
+      kept = done.kept;
+    } else {
+      etag = await uploadWhole(ctx, what, to, digest, partSize, meter, (id) => {
+        uploadId = id;
+      });
+    }
     await reading;
   } catch (error) {
-    await abandon(ctx, to, uploadId, error as Error);
+    if (!(await keepForResume(ctx, to, uploadId, writer, error as Error))) {
+      if (identity) await ctx.resume?.records.remove(identity);
+      await abandon(ctx, to, uploadId, error as Error);
+    }
     throw error;
+  }
+  // Finished: there is nothing left to resume, whatever the check below finds.
+  if (identity) {
+    await writer?.flush().catch(() => {});
+    await ctx.resume?.records.remove(identity);
   }
   meter.set(base + digest.bytes);
   const { HeadObjectCommand } = await sdk();
@@ -128,13 +182,15 @@ export async function uploadFile(
       hint: 'for an S3-compatible gateway keep `checksums: when-required` (the default for custom endpoints)',
     });
   }
+  const resumed =
+    kept > 0 ? `; ${kept} part(s) kept from the interrupted attempt, ${sent} bytes sent` : '';
   ctx.output(
-    `upload: ${path} → ${url} (${digest.bytes} bytes, ETag ${etag.replaceAll('"', '')} verified)`,
+    `upload: ${path} → ${url} (${digest.bytes} bytes, ETag ${etag.replaceAll('"', '')} verified${resumed})`,
   );
   return { bytes: digest.bytes, etag };
 }
 
-/** A multipart upload with our own reused part buffers; resolves with the ETag. */
+/** A multipart upload with our own reused part buffers (continuing `hooks.resume` if given). */
 async function uploadParts(
   ctx: TransferContext,
   what: string,
@@ -142,9 +198,14 @@ async function uploadParts(
   source: Digest,
   partSize: number,
   meter: Meter,
-  onStarted: (uploadId: string) => void,
-): Promise<string> {
-  const done = await attempt(what, ctx.endpoint, () =>
+  hooks: {
+    onStarted: (uploadId: string) => void;
+    onStored: (part: StoredPart) => void;
+    resume?: UploadRecord;
+  },
+): Promise<MultipartResult> {
+  const resume = hooks.resume;
+  return attempt(what, ctx.endpoint, () =>
     multipartUpload({
       client: ctx.client,
       endpoint: ctx.endpoint,
@@ -156,10 +217,18 @@ async function uploadParts(
       metadata: { [PART_SIZE_META]: String(partSize) },
       ...(ctx.signal ? { signal: ctx.signal } : {}),
       onPart: (n) => meter.add(n),
-      onStarted,
+      onStarted: hooks.onStarted,
+      onStored: hooks.onStored,
+      ...(resume
+        ? {
+            resume: {
+              uploadId: resume.uploadId,
+              parts: new Map(resume.parts.map((p) => [p.partNumber, p])),
+            },
+          }
+        : {}),
     }),
   );
-  return done.etag;
 }
 
 /**
@@ -197,6 +266,120 @@ async function uploadWhole(
   } finally {
     ctx.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * The earlier attempt's upload of this file to continue, if there is one that still fits: the
+ * same file (size and mtime), part size and endpoint, and still open on the server. Its parts
+ * are those ListParts confirms; a gateway without ListParts (s3rver answers MethodNotAllowed)
+ * keeps the recorded ones, which the final size and ETag check still covers.
+ */
+async function earlierUpload(
+  ctx: TransferContext,
+  id: UploadIdentity,
+  source: { size: number; mtimeMs: number },
+  partSize: number,
+): Promise<UploadRecord | undefined> {
+  const records = ctx.resume?.records;
+  const record = await records?.load(id);
+  if (!records || !record) return undefined;
+  const to = { bucket: id.bucket, key: id.key };
+  const url = formatS3Url(to);
+  const changed =
+    record.source.size !== source.size || record.source.mtimeMs !== source.mtimeMs
+      ? `${id.path} changed since (its size or modification time differ)`
+      : record.partSize !== partSize
+        ? `the part size changed (${record.partSize} then, ${partSize} now)`
+        : (record.endpoint ?? undefined) !== ctx.endpoint
+          ? `the endpoint changed (${record.endpoint ?? 'AWS'} then)`
+          : undefined;
+  if (changed) {
+    ctx.output(
+      `not resuming the interrupted upload ${record.uploadId} of ${url}: ${changed}; starting again`,
+    );
+    await records.remove(id);
+    await abandon(ctx, to, record.uploadId, new Error('superseded'));
+    return undefined;
+  }
+  const listed = await listedParts(ctx, to, record.uploadId);
+  if (listed === 'gone') {
+    ctx.output(
+      `the interrupted upload ${record.uploadId} of ${url} is no longer on the server; starting again`,
+    );
+    await records.remove(id);
+    return undefined;
+  }
+  const parts =
+    listed === 'unsupported'
+      ? record.parts
+      : record.parts.filter((p) => listed.get(p.partNumber) === bareEtag(p.etag));
+  ctx.output(
+    `resuming the interrupted upload ${record.uploadId} of ${url}: ${parts.length} part(s) already stored${listed === 'unsupported' ? ' (as recorded: this gateway cannot list parts)' : ''}`,
+  );
+  return { ...record, parts };
+}
+
+/** The parts the server holds for an upload (number → bare ETag), or why it cannot say. */
+async function listedParts(
+  ctx: TransferContext,
+  to: S3Location,
+  uploadId: string,
+): Promise<Map<number, string> | 'gone' | 'unsupported'> {
+  const { ListPartsCommand } = await sdk();
+  const found = new Map<number, string>();
+  let marker: string | undefined;
+  try {
+    for (;;) {
+      const page = await ctx.client.send(
+        new ListPartsCommand({
+          Bucket: to.bucket,
+          Key: to.key,
+          UploadId: uploadId,
+          ...(marker ? { PartNumberMarker: marker } : {}),
+        }),
+        ctx.signal ? { abortSignal: ctx.signal } : {},
+      );
+      for (const p of page.Parts ?? []) found.set(p.PartNumber ?? 0, bareEtag(p.ETag));
+      if (!page.IsTruncated || !page.NextPartNumberMarker) return found;
+      marker = page.NextPartNumberMarker;
+    }
+  } catch (error) {
+    const name = (error as { name?: string }).name;
+    if (name === 'NoSuchUpload') return 'gone';
+    if (name === 'MethodNotAllowed' || name === 'NotImplemented') return 'unsupported';
+    throw new S3Error(
+      describeS3Error(error, `list the stored parts of ${formatS3Url(to)}`, ctx.endpoint),
+      { cause: error },
+    );
+  }
+}
+
+/** Errors after which the server no longer has a usable upload: nothing is worth keeping. */
+const UPLOAD_LOST = new Set(['NoSuchUpload', 'InvalidPart', 'InvalidPartOrder', 'EntityTooSmall']);
+
+/**
+ * Keeps a failed multipart upload for the next attempt when the run records uploads: its record
+ * is on disk and the error says how to continue it or drop it. False when it cannot be kept.
+ */
+async function keepForResume(
+  ctx: TransferContext,
+  to: S3Location,
+  uploadId: string | undefined,
+  writer: RecordWriter | undefined,
+  error: Error,
+): Promise<boolean> {
+  if (!uploadId || !writer) return false;
+  const cause = (error.cause ?? error) as { name?: string };
+  if (UPLOAD_LOST.has(cause.name ?? '')) return false;
+  try {
+    await writer.flush();
+  } catch {
+    return false;
+  }
+  const kept = `the unfinished multipart upload ${uploadId} of ${formatS3Url(to)} is kept with ${writer.record.parts.length} part(s) stored`;
+  ctx.output(kept);
+  error.message += `; ${kept}: retrying the step (or \`stepwise resume\`) continues it; to drop it instead: \`aws s3api abort-multipart-upload --bucket ${to.bucket} --key ${to.key} --upload-id ${uploadId}\``;
+  return true;
 }
 
 /** Aborts a failed multipart upload; if even that fails, says so with the command to clean up. */

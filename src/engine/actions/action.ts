@@ -25,6 +25,11 @@ export interface ActionContext {
   readonly transport: Transport;
   /** The host's files (local disk, or SFTP for SSH hosts); absent if the transport has none. */
   readonly files: HostFiles | undefined;
+  /**
+   * The run's own directory (beside its journal), for state an action keeps between attempts of
+   * a step, such as an unfinished upload to resume; absent when the run keeps no journal.
+   */
+  readonly runDir?: string;
   /** Aborted on Ctrl-C or when the step's timeout passes. */
   readonly signal: AbortSignal;
   /** Masks secrets; output and progress labels are masked again by the engine anyway. */

@@ -45,6 +45,8 @@ export interface ActionRunOptions {
   emit: Emit;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** See ActionContext.runDir. */
+  runDir?: string;
   /** Other hosts of the run by name, with their connections (see ActionContext.hostNamed). */
   hostNamed?: (name: string) => { host: Host; transport: Transport };
 }
@@ -72,6 +74,7 @@ export async function runAction(o: ActionRunOptions): Promise<ActionRun> {
         host: o.host,
         transport: o.transport,
         files: o.transport.files,
+        ...(o.runDir === undefined ? {} : { runDir: o.runDir }),
         signal,
         redactor: o.redactor,
         output: (line) => {

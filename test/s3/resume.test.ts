@@ -1,0 +1,148 @@
+/**
+ * An interrupted multipart upload is resumed by the next attempt: s3rver is killed mid-upload
+ * and restarted on the same directory, and the retry sends only the parts that were not stored
+ * (bytes counted on the wire by a proxy), with a byte-exact object at the end. A file changed
+ * since is uploaded from scratch instead.
+ */
+import { existsSync, readdirSync, readFileSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type CountingProxy, startCountingProxy } from '../../fixtures/s3/counting-proxy.ts';
+import {
+  S3RVER_KEY,
+  S3RVER_SECRET,
+  type S3rverHandle,
+  startS3rver,
+} from '../../fixtures/s3/server.ts';
+import { runOperation, type S3Operation } from '../../src/s3/operation.ts';
+import { UploadRecords } from '../../src/s3/upload-record.ts';
+import { randomFile, recordingIO, storedBytes, tripwire, withTempDir } from './helpers.ts';
+
+const tmp = withTempDir();
+const MiB = 1024 * 1024;
+const SIZE = 40 * MiB;
+const PART = 5 * MiB;
+
+interface Interrupted {
+  servers: S3rverHandle[];
+  proxy: CountingProxy;
+  records: UploadRecords;
+  upload: S3Operation;
+  file: string;
+  /** Parts the first attempt reported as stored. */
+  stored: number;
+  uploadId: string;
+}
+
+/** A 40 MiB upload in 5 MiB parts whose gateway is killed after 22 MiB were read, restarted. */
+async function interruptedUpload(name: string): Promise<Interrupted> {
+  const first = await startS3rver();
+  const servers = [first];
+  const proxy = await startCountingProxy(first.port);
+  const config = {
+    endpoint: proxy.endpoint,
+    accessKeyId: S3RVER_KEY,
+    secretAccessKey: S3RVER_SECRET,
+  };
+  await runOperation({ op: 'mb', url: 's3://resumed', config }, recordingIO());
+  const file = join(tmp.dir, `${name}.bin`);
+  randomFile(file, SIZE);
+  const records = new UploadRecords(join(tmp.dir, `${name}-run`));
+  const resume = { records, host: 'local' };
+  const upload: S3Operation = {
+    op: 'upload',
+    from: file,
+    to: `s3://resumed/${name}.bin`,
+    partSize: PART,
+    concurrency: 2,
+    config,
+  };
+  const io = { ...recordingIO(), resume, files: tripwire(22 * MiB, () => first.kill()) };
+  const error = await runOperation(upload, io).then(
+    () => undefined,
+    (e: Error) => e,
+  );
+  const kept = new RegExp(
+    `the unfinished multipart upload (\\S+) of s3://resumed/${name}\\.bin is kept with (\\d+) part\\(s\\) stored: retrying the step \\(or \`stepwise resume\`\\) continues it; to drop it instead: \`aws s3api abort-multipart-upload --bucket resumed --key ${name}\\.bin --upload-id \\1\``,
+  ).exec(error?.message ?? '');
+  expect(error?.message).toMatch(/the connection to S3 at http:\/\/127\.0\.0\.1:\d+ failed/);
+  expect(kept).not.toBeNull();
+  expect(
+    existsSync(
+      records.fileOf({ host: 'local', path: file, bucket: 'resumed', key: `${name}.bin` }),
+    ),
+  ).toBe(true);
+  const second = await startS3rver({ directory: first.directory });
+  servers.push(second);
+  proxy.retarget(second.port);
+  proxy.reset();
+  return {
+    servers,
+    proxy,
+    records,
+    upload,
+    file,
+    stored: Number(kept?.[2]),
+    uploadId: kept?.[1] ?? '',
+  };
+}
+
+async function cleanUp(i: Interrupted | undefined) {
+  await i?.proxy.close();
+  // The restarted server owns the directory; stopping it removes it.
+  for (const s of i?.servers.slice(0, -1) ?? []) s.kill();
+  await i?.servers.at(-1)?.stop();
+}
+
+describe('an interrupted multipart upload', { timeout: 120_000 }, () => {
+  it('is resumed after the gateway restarts: only the missing parts are sent again', async () => {
+    let i: Interrupted | undefined;
+    try {
+      i = await interruptedUpload('big');
+      // Two buffers: reading past 20 MiB needed parts 1–3 stored.
+      expect(i.stored).toBeGreaterThanOrEqual(3);
+      const io = { ...recordingIO(), resume: { records: i.records, host: 'local' } };
+      await runOperation(i.upload, io);
+      expect(io.lines).toContain(
+        `resuming the interrupted upload ${i.uploadId} of s3://resumed/big.bin: ${i.stored} part(s) already stored (as recorded: this gateway cannot list parts)`,
+      );
+      const server = i.servers.at(-1)!;
+      expect(storedBytes(server, 'resumed', 'big.bin').equals(readFileSync(i.file))).toBe(true);
+      const resent = SIZE - i.stored * PART;
+      // What went over the wire: the missing parts plus HTTP headers and small requests.
+      expect(i.proxy.sent()).toBeGreaterThanOrEqual(resent);
+      expect(i.proxy.sent()).toBeLessThan(resent + 256 * 1024);
+      expect(io.lines.at(-1)).toMatch(
+        new RegExp(
+          `; ${i.stored} part\\(s\\) kept from the interrupted attempt, ${resent} bytes sent\\)$`,
+        ),
+      );
+      // Done: nothing is left to resume, on disk or on the server.
+      expect(readdirSync(i.records.dir)).toEqual([]);
+      expect(readdirSync(join(server.directory, 'resumed', '._S3rver_uploads'))).toEqual([]);
+    } finally {
+      await cleanUp(i);
+    }
+  });
+
+  it('starts again when the file changed since, and stores the new bytes', async () => {
+    let i: Interrupted | undefined;
+    try {
+      i = await interruptedUpload('changed');
+      const data = randomFile(i.file, SIZE);
+      utimesSync(i.file, new Date(), new Date(Date.now() + 5000));
+      const io = { ...recordingIO(), resume: { records: i.records, host: 'local' } };
+      await runOperation(i.upload, io);
+      expect(io.lines[0]).toMatch(
+        new RegExp(
+          `^not resuming the interrupted upload ${i.uploadId} of s3://resumed/changed\\.bin: .*changed\\.bin changed since \\(its size or modification time differ\\); starting again$`,
+        ),
+      );
+      expect(storedBytes(i.servers.at(-1)!, 'resumed', 'changed.bin').equals(data)).toBe(true);
+      expect(i.proxy.sent()).toBeGreaterThanOrEqual(SIZE);
+      expect(readdirSync(i.records.dir)).toEqual([]);
+    } finally {
+      await cleanUp(i);
+    }
+  });
+});
