@@ -14,8 +14,10 @@ import {
   type S3rverHandle,
   startS3rver,
 } from '../../fixtures/s3/server.ts';
+import type { Decider } from '../../src/engine/decisions.ts';
 import { runOperation, type S3Operation } from '../../src/s3/operation.ts';
 import { UploadRecords } from '../../src/s3/upload-record.ts';
+import { runScenario, ScriptedDecider } from '../engine/harness.ts';
 import { randomFile, recordingIO, storedBytes, tripwire, withTempDir } from './helpers.ts';
 
 const tmp = withTempDir();
@@ -143,6 +145,89 @@ describe('an interrupted multipart upload', { timeout: 120_000 }, () => {
       expect(readdirSync(i.records.dir)).toEqual([]);
     } finally {
       await cleanUp(i);
+    }
+  });
+});
+
+describe('an s3 upload step whose gateway dies', { timeout: 120_000 }, () => {
+  it('continues the upload when the operator retries the step', async () => {
+    const servers = [await startS3rver()];
+    const proxy = await startCountingProxy(servers[0]!.port);
+    try {
+      const config = {
+        endpoint: proxy.endpoint,
+        accessKeyId: S3RVER_KEY,
+        secretAccessKey: S3RVER_SECRET,
+      };
+      await runOperation({ op: 'mb', url: 's3://stepped', config }, recordingIO());
+      const file = join(tmp.dir, 'stepped.bin');
+      const data = randomFile(file, SIZE);
+      const runDir = join(tmp.dir, 'stepped-run');
+      proxy.reset();
+      proxy.tripAt(18 * MiB, () => servers[0]!.kill());
+      const scripted = new ScriptedDecider({
+        confirm: [{ action: 'run' }],
+        'after-failure': [{ action: 'retry' }],
+      });
+      // The operator restarts the gateway, then answers "retry".
+      const decider: Decider = {
+        async decide(request) {
+          if (request.kind === 'after-failure') {
+            const restarted = await startS3rver({ directory: servers[0]!.directory });
+            servers.push(restarted);
+            proxy.retarget(restarted.port);
+            proxy.reset();
+          }
+          return scripted.decide(request);
+        },
+      };
+      const result = await runScenario({
+        dir: tmp.dir,
+        yaml: `
+title: S3 resume test
+system: test
+summary: uploads a backup
+source: { document: test }
+parameters:
+  dir: { description: scratch, type: path }
+checks: []
+steps:
+  - id: upload
+    title: Upload the backup
+    explain: off-site copy
+    risk: changes
+    s3:
+      op: upload
+      from: "{{ dir }}/stepped.bin"
+      to: s3://stepped/backup.bin
+      part_size: 5MiB
+      concurrency: 2
+      endpoint: ${proxy.endpoint}
+      access_key: ${S3RVER_KEY}
+      secret_key: ${S3RVER_SECRET}
+`,
+        decider: scripted,
+        options: { decider, runDir },
+      });
+      const resent = proxy.sent();
+      expect(result.outcome).toBe('succeeded');
+      const output = result.output('upload');
+      const kept = /is kept with (\d+) part\(s\) stored/.exec(output);
+      expect(kept).not.toBeNull();
+      const stored = Number(kept?.[1]);
+      expect(stored).toBeGreaterThan(0);
+      expect(output).toMatch(
+        new RegExp(
+          `resuming the interrupted upload \\S+ of s3://stepped/backup\\.bin: ${stored} part\\(s\\) already stored`,
+        ),
+      );
+      expect(storedBytes(servers.at(-1)!, 'stepped', 'backup.bin').equals(data)).toBe(true);
+      expect(resent).toBeLessThan(SIZE - stored * PART + 256 * 1024);
+      expect(readdirSync(join(runDir, 's3-uploads'))).toEqual([]);
+    } finally {
+      await proxy.close();
+      for (const s of servers.slice(0, -1)) s.kill();
+      await servers.at(-1)?.stop();
     }
   });
 });
