@@ -334,6 +334,7 @@ class Run {
       ...(extra.timeoutMs === undefined ? {} : { timeoutMs: extra.timeoutMs }),
       ...(this.#o.signal ? { signal: this.#o.signal } : {}),
       ...(this.#o.runDir === undefined ? {} : { runDir: this.#o.runDir }),
+      clock: this.#o.clock,
     });
     this.#hostFinished(host, origin, run);
     return run;
@@ -390,6 +391,7 @@ class Run {
     const results = await runCheck(check, hosts, {
       variables: this.#vars,
       forks: this.#forks,
+      clock: this.#o.clock,
       exec: (host, command, id, timeoutMs) =>
         this.#exec(host, command, { check: id }, timeoutMs === undefined ? {} : { timeoutMs }),
     });

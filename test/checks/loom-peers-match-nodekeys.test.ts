@@ -36,6 +36,7 @@ function fakeContext(outputs: Record<string, ProbeResult>): CheckContext & { ran
       throw new Error('not used');
     },
     text: (template, h) => renderText(template, lookup(h)),
+    now: () => new Date('2026-11-21T03:00:00Z'),
   };
 }
 

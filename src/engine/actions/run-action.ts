@@ -47,6 +47,8 @@ export interface ActionRunOptions {
   timeoutMs?: number;
   /** See ActionContext.runDir. */
   runDir?: string;
+  /** The run's clock (ActionContext.now); the engine always gives its own. */
+  clock?: () => Date;
   /** Other hosts of the run by name, with their connections (see ActionContext.hostNamed). */
   hostNamed?: (name: string) => { host: Host; transport: Transport };
 }
@@ -75,6 +77,7 @@ export async function runAction(o: ActionRunOptions): Promise<ActionRun> {
         transport: o.transport,
         files: o.transport.files,
         ...(o.runDir === undefined ? {} : { runDir: o.runDir }),
+        now: o.clock ?? (() => new Date()),
         signal,
         redactor: o.redactor,
         output: (line) => {

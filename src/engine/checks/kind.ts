@@ -24,6 +24,8 @@ export interface CheckContext {
   command(template: string, host: Host): string;
   /** Renders a text template for a host (no quoting), e.g. a path from `with`. */
   text(template: string, host: Host): string;
+  /** The run's clock (injected into the engine), for ages such as a backup's freshness. */
+  now(): Date;
 }
 
 /** A named check kind. `args` validates the check's `with:` block at load time. */

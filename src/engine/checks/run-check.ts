@@ -18,6 +18,8 @@ import { checkKinds } from './registry.ts';
 export interface CheckRunner {
   variables: Variables;
   forks: number;
+  /** The run's clock, handed to check kinds. */
+  clock: () => Date;
   exec(
     host: Host,
     command: string,
@@ -62,6 +64,7 @@ export async function runCheck(
         },
         command: (t, host) => renderCommand(t, runner.variables.lookupFor(host)),
         text: (t, host) => renderText(t, runner.variables.lookupFor(host)),
+        now: runner.clock,
       };
       const args = kind.args.parse(check.with ?? {});
       const results = await kind.run(ctx, args, check);
