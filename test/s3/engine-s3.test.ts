@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { GATEWAY_KEY, GATEWAY_SECRET } from '../../fixtures/s3/server.ts';
 import { runOperation } from '../../src/s3/operation.ts';
 import { clock, runScenario } from '../engine/harness.ts';
 import { randomFile, recordingIO, withS3rver, withTempDir } from './helpers.ts';
@@ -13,8 +14,8 @@ import { randomFile, recordingIO, withS3rver, withTempDir } from './helpers.ts';
 const s3 = withS3rver();
 const tmp = withTempDir();
 const MiB = 1024 * 1024;
-/** s3rver checks only the access key id, so any secret key works; this one must never show. */
-const SECRET = 'gw-Secret-7Qz9-never-shown';
+/** The fixture's second key pair: this secret must never show. */
+const SECRET = GATEWAY_SECRET;
 
 const connection = (indent = 6) =>
   [
@@ -31,7 +32,7 @@ system: test
 summary: moves a backup through S3
 source: { document: test }
 parameters:
-  access_key: { description: gateway access key, default: S3RVER }
+  access_key: { description: gateway access key, default: ${GATEWAY_KEY} }
   dir: { description: scratch, type: path }
 checks:${checks || ' []'}
 steps:
