@@ -10,7 +10,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { HostFiles } from '../transports/transport.ts';
 import { bareEtag, candidatePartSizes, Digest, etagParts } from './digest.ts';
 import { attempt, describeS3Error, S3Error } from './errors.ts';
-import { type MultipartResult, multipartUpload } from './multipart.ts';
+import { multipartEtag, multipartUpload } from './multipart.ts';
 import type { Meter } from './progress.ts';
 import { rangedBody } from './ranged.ts';
 import {
@@ -98,11 +98,6 @@ export async function uploadFile(
   }
   const partSize = uploadPartSize(ctx.partSize, info.size);
   const multipart = info.size > partSize;
-  const digest = new Digest({ whole: true, partSizes: multipart ? [partSize] : [] });
-  const source = await ctx.files.read(path, ctx.signal);
-  const reading = pipeline(source, digest).catch((error: unknown) =>
-    digest.destroy(error as Error),
-  );
   const base = meter.bytes;
   const identity: UploadIdentity | undefined =
     multipart && ctx.resume
@@ -113,40 +108,32 @@ export async function uploadFile(
     : undefined;
   let uploadId: string | undefined;
   let writer: RecordWriter | undefined;
-  let etag: string;
-  let sent = digest.bytes;
-  let kept = 0;
+  let sent: Sent;
   try {
-    if (multipart) {
-      const done = await uploadParts(ctx, what, to, digest, partSize, meter, {
-        onStarted: (id) => {
+    sent = multipart
+      ? await uploadParts(ctx, what, to, path, partSize, meter, {
+          onStarted: (id) => {
+            uploadId = id;
+            if (!ctx.resume || !identity) return;
+            writer = ctx.resume.records.writer(
+              earlier ?? {
+                version: UPLOAD_RECORD_VERSION,
+                endpoint: ctx.endpoint ?? null,
+                ...identity,
+                uploadId: id,
+                partSize,
+                source: { size: info.size, mtimeMs: info.mtimeMs },
+                parts: [],
+              },
+            );
+            writer.save();
+          },
+          onStored: (part) => writer?.add(part),
+          ...(earlier ? { resume: earlier } : {}),
+        })
+      : await uploadWhole(ctx, what, to, path, partSize, meter, (id) => {
           uploadId = id;
-          if (!ctx.resume || !identity) return;
-          writer = ctx.resume.records.writer(
-            earlier ?? {
-              version: UPLOAD_RECORD_VERSION,
-              endpoint: ctx.endpoint ?? null,
-              ...identity,
-              uploadId: id,
-              partSize,
-              source: { size: info.size, mtimeMs: info.mtimeMs },
-              parts: [],
-            },
-          );
-          writer.save();
-        },
-        onStored: (part) => writer?.add(part),
-        ...(earlier ? { resume: earlier } : {}),
-      });
-      etag = done.etag;
-      sent = done.sent;
-      kept = done.kept;
-    } else {
-      etag = await uploadWhole(ctx, what, to, digest, partSize, meter, (id) => {
-        uploadId = id;
-      });
-    }
-    await reading;
+        });
   } catch (error) {
     if (!(await keepForResume(ctx, to, uploadId, writer, error as Error))) {
       if (identity) await ctx.resume?.records.remove(identity);
@@ -159,7 +146,8 @@ export async function uploadFile(
     await writer?.flush().catch(() => {});
     await ctx.resume?.records.remove(identity);
   }
-  meter.set(base + digest.bytes);
+  meter.set(base + sent.bytes);
+  const { etag } = sent;
   const { HeadObjectCommand } = await sdk();
   const head = await attempt(`check ${url}`, ctx.endpoint, () =>
     ctx.client.send(new HeadObjectCommand({ Bucket: to.bucket, Key: to.key }), {
@@ -167,12 +155,12 @@ export async function uploadFile(
     }),
   );
   const problem =
-    digest.bytes !== info.size
-      ? `the file changed while it was read (${info.size} bytes, then ${digest.bytes})`
-      : head.ContentLength !== digest.bytes
-        ? `S3 stored ${head.ContentLength} bytes, the file has ${digest.bytes}`
-        : digest.verdict(etag) === 'mismatch'
-          ? `S3's ETag ${etag} does not match the file's (MD5 ${digest.md5()})`
+    sent.bytes !== info.size
+      ? `the file changed while it was read (${info.size} bytes, then ${sent.bytes})`
+      : head.ContentLength !== sent.bytes
+        ? `S3 stored ${head.ContentLength} bytes, the file has ${sent.bytes}`
+        : sent.verdict === 'mismatch'
+          ? `S3's ETag ${etag} does not match the file's (${sent.expected})`
           : undefined;
   if (problem) {
     // A stored object that is not the file must not look like a finished upload.
@@ -182,12 +170,34 @@ export async function uploadFile(
       hint: 'for an S3-compatible gateway keep `checksums: when-required` (the default for custom endpoints)',
     });
   }
+  const verified =
+    sent.verdict === 'match'
+      ? `ETag ${bareEtag(etag)} verified`
+      : sent.verdict === 'parts'
+        ? `the ETags of all ${sent.parts} parts verified`
+        : 'size verified';
   const resumed =
-    kept > 0 ? `; ${kept} part(s) kept from the interrupted attempt, ${sent} bytes sent` : '';
-  ctx.output(
-    `upload: ${path} → ${url} (${digest.bytes} bytes, ETag ${etag.replaceAll('"', '')} verified${resumed})`,
-  );
-  return { bytes: digest.bytes, etag };
+    sent.kept > 0
+      ? `; ${sent.kept} part(s) kept from the interrupted attempt, ${sent.sent} bytes sent`
+      : '';
+  ctx.output(`upload: ${path} → ${url} (${sent.bytes} bytes, ${verified}${resumed})`);
+  return { bytes: sent.bytes, etag };
+}
+
+/**
+ * What an upload sent, and how its ETag compares with the bytes: `match` (the ETag is the
+ * file's MD5 or multipart ETag), `parts` (a gateway that gives a multipart object a plain MD5,
+ * as s3rver does, but whose every part's ETag matched), `mismatch`, or `unknown` (size only).
+ */
+interface Sent {
+  bytes: number;
+  etag: string;
+  verdict: 'match' | 'parts' | 'mismatch' | 'unknown';
+  /** What the ETag should have been, for the message of a mismatch. */
+  expected: string;
+  parts: number;
+  sent: number;
+  kept: number;
 }
 
 /** A multipart upload with our own reused part buffers (continuing `hooks.resume` if given). */
@@ -195,7 +205,7 @@ async function uploadParts(
   ctx: TransferContext,
   what: string,
   to: S3Location,
-  source: Digest,
+  path: string,
   partSize: number,
   meter: Meter,
   hooks: {
@@ -203,9 +213,10 @@ async function uploadParts(
     onStored: (part: StoredPart) => void;
     resume?: UploadRecord;
   },
-): Promise<MultipartResult> {
+): Promise<Sent> {
   const resume = hooks.resume;
-  return attempt(what, ctx.endpoint, () =>
+  const source = (await ctx.files.read(path, ctx.signal)) as AsyncIterable<Buffer>;
+  const done = await attempt(what, ctx.endpoint, () =>
     multipartUpload({
       client: ctx.client,
       endpoint: ctx.endpoint,
@@ -229,6 +240,24 @@ async function uploadParts(
         : {}),
     }),
   );
+  const expected = multipartEtag(done.partMd5s);
+  const bare = bareEtag(done.etag);
+  return {
+    bytes: done.bytes,
+    etag: done.etag,
+    verdict:
+      bare === expected
+        ? 'match'
+        : etagParts(bare) !== undefined
+          ? 'mismatch'
+          : done.partsVerified
+            ? 'parts'
+            : 'unknown',
+    expected: `multipart ETag ${expected}`,
+    parts: done.partMd5s.length,
+    sent: done.sent,
+    kept: done.kept,
+  };
 }
 
 /**
@@ -239,11 +268,14 @@ async function uploadWhole(
   ctx: TransferContext,
   what: string,
   to: S3Location,
-  source: Digest,
+  path: string,
   partSize: number,
   meter: Meter,
   onStarted: (uploadId: string) => void,
-): Promise<string> {
+): Promise<Sent> {
+  const source = new Digest({ whole: true });
+  const file = await ctx.files.read(path, ctx.signal);
+  const reading = pipeline(file, source).catch((error: unknown) => source.destroy(error as Error));
   const { Upload } = await import('@aws-sdk/lib-storage');
   const base = meter.bytes;
   const upload = new Upload({
@@ -259,7 +291,18 @@ async function uploadWhole(
   ctx.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     const done = await attempt(what, ctx.endpoint, () => upload.done());
-    return done.ETag ?? '';
+    await reading;
+    const etag = done.ETag ?? '';
+    const verdict = source.verdict(etag);
+    return {
+      bytes: source.bytes,
+      etag,
+      verdict,
+      expected: `MD5 ${source.md5()}`,
+      parts: 1,
+      sent: source.bytes,
+      kept: 0,
+    };
   } catch (error) {
     if (upload.uploadId) onStarted(upload.uploadId);
     throw error;

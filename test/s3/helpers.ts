@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
+import { Transform } from 'node:stream';
 import { afterAll, beforeAll } from 'vitest';
 import {
   S3RVER_KEY,
@@ -88,10 +88,14 @@ export function storedBytes(server: S3rverHandle, bucket: string, key: string): 
 export function tripwire(limit: number, after: () => void): HostFiles {
   const watch = (source: NodeJS.ReadableStream) => {
     let seen = 0;
-    const tap = new PassThrough();
-    tap.on('data', (chunk: Buffer) => {
-      seen += chunk.length;
-      if (seen >= limit && seen - chunk.length < limit) after();
+    // Counted as the consumer takes the bytes: a 'data' listener would set the stream flowing
+    // and count (and drop) bytes before anyone reads them.
+    const tap = new Transform({
+      transform(chunk: Buffer, _, done) {
+        seen += chunk.length;
+        if (seen >= limit && seen - chunk.length < limit) after();
+        done(null, chunk);
+      },
     });
     source.on('error', (e) => tap.destroy(e));
     return source.pipe(tap);
