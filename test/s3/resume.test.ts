@@ -4,7 +4,7 @@
  * (bytes counted on the wire by a proxy), with a byte-exact object at the end. A file changed
  * since is uploaded from scratch instead.
  */
-import { existsSync, readdirSync, readFileSync, utimesSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type CountingProxy, startCountingProxy } from '../../fixtures/s3/counting-proxy.ts';
@@ -37,8 +37,8 @@ interface Interrupted {
 }
 
 /** A 40 MiB upload in 5 MiB parts whose gateway is killed after 22 MiB were read, restarted. */
-async function interruptedUpload(name: string): Promise<Interrupted> {
-  const first = await startS3rver();
+async function interruptedUpload(name: string, listParts = false): Promise<Interrupted> {
+  const first = await startS3rver({ listParts });
   const servers = [first];
   const proxy = await startCountingProxy(first.port);
   const config = {
@@ -74,7 +74,7 @@ async function interruptedUpload(name: string): Promise<Interrupted> {
       records.fileOf({ host: 'local', path: file, bucket: 'resumed', key: `${name}.bin` }),
     ),
   ).toBe(true);
-  const second = await startS3rver({ directory: first.directory });
+  const second = await startS3rver({ directory: first.directory, listParts });
   servers.push(second);
   proxy.retarget(second.port);
   proxy.reset();
@@ -142,6 +142,56 @@ describe('an interrupted multipart upload', { timeout: 120_000 }, () => {
       );
       expect(storedBytes(i.servers.at(-1)!, 'resumed', 'changed.bin').equals(data)).toBe(true);
       expect(i.proxy.sent()).toBeGreaterThanOrEqual(SIZE);
+      expect(readdirSync(i.records.dir)).toEqual([]);
+    } finally {
+      await cleanUp(i);
+    }
+  });
+});
+
+describe('an interrupted upload on a gateway with ListParts, as S3 has', {
+  timeout: 120_000,
+}, () => {
+  it('sends again the recorded parts the server no longer lists', async () => {
+    let i: Interrupted | undefined;
+    try {
+      i = await interruptedUpload('listed', true);
+      // The server lost part 1 (and its checksum) since.
+      const upload = join(i.servers[0]!.directory, 'resumed', '._S3rver_uploads', i.uploadId);
+      rmSync(join(upload, '1'));
+      rmSync(join(upload, '1.md5'));
+      const io = { ...recordingIO(), resume: { records: i.records, host: 'local' } };
+      await runOperation(i.upload, io);
+      expect(io.lines).toContain(
+        `resuming the interrupted upload ${i.uploadId} of s3://resumed/listed.bin: ${i.stored - 1} part(s) already stored`,
+      );
+      const resent = SIZE - (i.stored - 1) * PART;
+      expect(i.proxy.sent()).toBeGreaterThanOrEqual(resent);
+      expect(i.proxy.sent()).toBeLessThan(resent + 256 * 1024);
+      expect(
+        storedBytes(i.servers.at(-1)!, 'resumed', 'listed.bin').equals(readFileSync(i.file)),
+      ).toBe(true);
+    } finally {
+      await cleanUp(i);
+    }
+  });
+
+  it('starts over when the server no longer has the upload', async () => {
+    let i: Interrupted | undefined;
+    try {
+      i = await interruptedUpload('gone', true);
+      rmSync(join(i.servers[0]!.directory, 'resumed', '._S3rver_uploads', i.uploadId), {
+        recursive: true,
+      });
+      const io = { ...recordingIO(), resume: { records: i.records, host: 'local' } };
+      await runOperation(i.upload, io);
+      expect(io.lines[0]).toBe(
+        `the interrupted upload ${i.uploadId} of s3://resumed/gone.bin is no longer on the server; starting again`,
+      );
+      expect(i.proxy.sent()).toBeGreaterThanOrEqual(SIZE);
+      expect(
+        storedBytes(i.servers.at(-1)!, 'resumed', 'gone.bin').equals(readFileSync(i.file)),
+      ).toBe(true);
       expect(readdirSync(i.records.dir)).toEqual([]);
     } finally {
       await cleanUp(i);
