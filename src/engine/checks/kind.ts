@@ -18,14 +18,14 @@ export interface ProbeResult {
 export interface CheckContext {
   /** The hosts the check runs on (its `on` target), in inventory order. */
   readonly hosts: readonly Host[];
+  /** The run's clock (injected): what "now" means for ages such as backup freshness. */
+  now(): Date;
   /** Runs a read-only command on a host. Output is journaled as it arrives. */
   exec(host: Host, command: string): Promise<ProbeResult>;
   /** Renders a command template for a host, every value shell-quoted. */
   command(template: string, host: Host): string;
   /** Renders a text template for a host (no quoting), e.g. a path from `with`. */
   text(template: string, host: Host): string;
-  /** The run's clock (injected into the engine), for ages such as a backup's freshness. */
-  now(): Date;
 }
 
 /** A named check kind. `args` validates the check's `with:` block at load time. */

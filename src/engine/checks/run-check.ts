@@ -18,8 +18,8 @@ import { checkKinds } from './registry.ts';
 export interface CheckRunner {
   variables: Variables;
   forks: number;
-  /** The run's clock, handed to check kinds. */
-  clock: () => Date;
+  /** The engine's clock, for checks that judge ages (backup freshness). */
+  now: () => Date;
   exec(
     host: Host,
     command: string,
@@ -58,13 +58,13 @@ export async function runCheck(
       if (!kind) throw new Error(`unknown check kind ${check.kind}`);
       const ctx: CheckContext = {
         hosts,
+        now: runner.now,
         exec: async (host, command) => {
           const r = await runner.exec(host, command, check.id, timeout);
           return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr };
         },
         command: (t, host) => renderCommand(t, runner.variables.lookupFor(host)),
         text: (t, host) => renderText(t, runner.variables.lookupFor(host)),
-        now: runner.clock,
       };
       const args = kind.args.parse(check.with ?? {});
       const results = await kind.run(ctx, args, check);
