@@ -6,8 +6,8 @@
  * (host, path, bucket, key), replaced atomically (temp file, fsync, rename) after each part.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { z } from 'zod';
 
 /** The record format; a newer or unreadable file is ignored (the upload starts again). */
@@ -82,8 +82,15 @@ export class UploadRecords {
     return same && r.key === id.key ? r : undefined;
   }
 
+  /** Removes the record, and temporary files a killed writer left beside it. */
   async remove(id: UploadIdentity): Promise<void> {
-    await rm(this.fileOf(id), { force: true });
+    const file = this.fileOf(id);
+    const name = basename(file);
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    const temporary = names.filter((n) => n.startsWith(`${name}.`) && n.endsWith('.tmp'));
+    await Promise.all(
+      [file, ...temporary.map((n) => join(this.dir, n))].map((f) => rm(f, { force: true })),
+    );
   }
 
   /** A writer that keeps the record of one upload up to date as parts are stored. */

@@ -22,6 +22,11 @@ const s3 = withS3rver();
 const MiB = 1024 * 1024;
 const SIZE = 40 * MiB;
 const PART = 5 * MiB;
+/**
+ * Headers and small requests, plus one part: under load an idle kept-alive connection can be
+ * closed by the server just as a part starts on it, and the SDK sends that part again.
+ */
+const SLACK = PART + 256 * 1024;
 let proxy: CountingProxy | undefined;
 afterEach(async () => {
   cleanupWorkspaces();
@@ -62,7 +67,7 @@ describe('stepwise resume after a kill mid-upload', { timeout: 2 * CLI_TIMEOUT }
     });
     p.reset();
     const run = ws.start(['run', 't/upload', '--yes', '--json']);
-    p.tripAt(18 * MiB, () => run.child.kill('SIGKILL'));
+    p.tripAt(28 * MiB, () => run.child.kill('SIGKILL'));
     const killed = await run.done;
     expect(killed.signal).toBe('SIGKILL');
     const runId = runIdOf(killed.stdout);
@@ -79,9 +84,10 @@ describe('stepwise resume after a kill mid-upload', { timeout: 2 * CLI_TIMEOUT }
       );
     expect(kept, output).not.toBeNull();
     const stored = Number(kept?.[1]);
-    // Two parts in flight at a time: 18 MiB sent means at least parts 1 and 2 were stored.
+    // Two parts in flight at a time: part 6 had started, so parts 1–4 were stored; the record
+    // is saved after each part in the background, so the last one or two may not be on disk.
     expect(stored).toBeGreaterThanOrEqual(2);
-    expect(p.sent()).toBeLessThan(SIZE - stored * PART + 256 * 1024);
+    expect(p.sent()).toBeLessThan(SIZE - stored * PART + SLACK);
     expect(storedBytes(s3.server, 'killed', 'backup.tar').equals(data)).toBe(true);
     expect(fs.readdirSync(`${ws.home}/runs/${runId}/s3-uploads`)).toEqual([]);
   });

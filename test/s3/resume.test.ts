@@ -24,6 +24,11 @@ const tmp = withTempDir();
 const MiB = 1024 * 1024;
 const SIZE = 40 * MiB;
 const PART = 5 * MiB;
+/**
+ * Headers and small requests, plus one part: under load an idle kept-alive connection can be
+ * closed by the server just as a part starts on it, and the SDK sends that part again.
+ */
+const SLACK = PART + 256 * 1024;
 
 interface Interrupted {
   servers: S3rverHandle[];
@@ -113,7 +118,7 @@ describe('an interrupted multipart upload', { timeout: 120_000 }, () => {
       const resent = SIZE - i.stored * PART;
       // What went over the wire: the missing parts plus HTTP headers and small requests.
       expect(i.proxy.sent()).toBeGreaterThanOrEqual(resent);
-      expect(i.proxy.sent()).toBeLessThan(resent + 256 * 1024);
+      expect(i.proxy.sent()).toBeLessThan(resent + SLACK);
       expect(io.lines.at(-1)).toMatch(
         new RegExp(
           `; ${i.stored} part\\(s\\) kept from the interrupted attempt, ${resent} bytes sent\\)$`,
@@ -167,7 +172,7 @@ describe('an interrupted upload on a gateway with ListParts, as S3 has', {
       );
       const resent = SIZE - (i.stored - 1) * PART;
       expect(i.proxy.sent()).toBeGreaterThanOrEqual(resent);
-      expect(i.proxy.sent()).toBeLessThan(resent + 256 * 1024);
+      expect(i.proxy.sent()).toBeLessThan(resent + SLACK);
       expect(
         storedBytes(i.servers.at(-1)!, 'resumed', 'listed.bin').equals(readFileSync(i.file)),
       ).toBe(true);
@@ -265,14 +270,15 @@ steps:
       const kept = /is kept with (\d+) part\(s\) stored/.exec(output);
       expect(kept).not.toBeNull();
       const stored = Number(kept?.[1]);
-      expect(stored).toBeGreaterThan(0);
+      // Two parts at a time: 18 MiB sent means part 4 had started, so parts 1 and 2 were stored.
+      expect(stored).toBeGreaterThanOrEqual(2);
       expect(output).toMatch(
         new RegExp(
           `resuming the interrupted upload \\S+ of s3://stepped/backup\\.bin: ${stored} part\\(s\\) already stored`,
         ),
       );
       expect(storedBytes(servers.at(-1)!, 'stepped', 'backup.bin').equals(data)).toBe(true);
-      expect(resent).toBeLessThan(SIZE - stored * PART + 256 * 1024);
+      expect(resent).toBeLessThan(SIZE - stored * PART + SLACK);
       expect(readdirSync(join(runDir, 's3-uploads'))).toEqual([]);
     } finally {
       await proxy.close();

@@ -41,8 +41,11 @@ describe('upload records', () => {
     // Only the record itself: no temporary file left behind.
     expect(readdirSync(records.dir)).toEqual([records.fileOf(id).split('/').pop()]);
     expect(await records.load({ ...id, key: 'other' })).toBeUndefined();
+    // A writer killed between its write and its rename leaves a temporary file: removed too.
+    writeFileSync(`${records.fileOf(id)}.4242.tmp`, '{"version":');
     await records.remove(id);
     expect(await records.load(id)).toBeUndefined();
+    expect(readdirSync(records.dir)).toEqual([]);
   });
 
   it('ignores a record that is damaged, of another version, or of another upload', async () => {
