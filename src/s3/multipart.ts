@@ -127,7 +127,7 @@ export async function multipartUpload(m: MultipartSource): Promise<MultipartResu
         else if (etag !== md5) {
           throw new S3Error({
             message: `${m.what}: S3 stored part ${partNumber} with ETag ${etag}, but its bytes have MD5 ${md5}`,
-            hint: 'for an S3-compatible gateway keep `checksums: when-required` (the default for custom endpoints)',
+            hint: 'the bytes changed on the way or in the gateway: run it again; for an S3-compatible gateway keep `checksums: when-required` (the default for custom endpoints)',
           });
         }
         parts.push({ PartNumber: partNumber, ETag: r.ETag ?? '' });
