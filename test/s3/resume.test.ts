@@ -4,7 +4,7 @@
  * (bytes counted on the wire by a proxy), with a byte-exact object at the end. A file changed
  * since is uploaded from scratch instead.
  */
-import { existsSync, readdirSync, readFileSync, rmSync, utimesSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type CountingProxy, startCountingProxy } from '../../fixtures/s3/counting-proxy.ts';
@@ -29,6 +29,8 @@ const PART = 5 * MiB;
  * closed by the server just as a part starts on it, and the SDK sends that part again.
  */
 const SLACK = PART + 256 * 1024;
+/** The files' mtime: whole seconds, so a test can put it back exactly. */
+const STAMP = new Date('2026-11-20T22:00:00Z');
 
 interface Interrupted {
   servers: S3rverHandle[];
@@ -54,6 +56,7 @@ async function interruptedUpload(name: string, listParts = false): Promise<Inter
   await runOperation({ op: 'mb', url: 's3://resumed', config }, recordingIO());
   const file = join(tmp.dir, `${name}.bin`);
   randomFile(file, SIZE);
+  utimesSync(file, STAMP, STAMP);
   const records = new UploadRecords(join(tmp.dir, `${name}-run`));
   const resume = { records, host: 'local' };
   const upload: S3Operation = {
@@ -127,6 +130,27 @@ describe('an interrupted multipart upload', { timeout: 120_000 }, () => {
       // Done: nothing is left to resume, on disk or on the server.
       expect(readdirSync(i.records.dir)).toEqual([]);
       expect(readdirSync(join(server.directory, 'resumed', '._S3rver_uploads'))).toEqual([]);
+    } finally {
+      await cleanUp(i);
+    }
+  });
+
+  it('sends again a kept part whose bytes changed though the size and mtime did not', async () => {
+    let i: Interrupted | undefined;
+    try {
+      i = await interruptedUpload('touched');
+      const data = readFileSync(i.file);
+      data[1234] = (data[1234] ?? 0) ^ 0xff; // inside part 1
+      writeFileSync(i.file, data);
+      utimesSync(i.file, STAMP, STAMP);
+      const io = { ...recordingIO(), resume: { records: i.records, host: 'local' } };
+      await runOperation(i.upload, io);
+      expect(io.lines.at(-1)).toMatch(
+        new RegExp(
+          `; ${i.stored - 1} part\\(s\\) kept from the interrupted attempt, ${SIZE - (i.stored - 1) * PART} bytes sent\\)$`,
+        ),
+      );
+      expect(storedBytes(i.servers.at(-1)!, 'resumed', 'touched.bin').equals(data)).toBe(true);
     } finally {
       await cleanUp(i);
     }
