@@ -34,8 +34,11 @@ export interface ActionContext {
   readonly signal: AbortSignal;
   /** Masks secrets; output and progress labels are masked again by the engine anyway. */
   readonly redactor: Redactor;
-  /** The run's clock (injected into the engine), e.g. for the ages in a choice list. */
-  now(): Date;
+  /**
+   * The run's clock (injected into the engine), e.g. for the ages in a choice list. The engine
+   * always gives it; a context built by hand may not (the machine's time is then used).
+   */
+  now?(): Date;
   /** A line for the operator; it is journaled and what a step's `capture` reads (as stdout). */
   output(line: string): void;
   progress(report: ActionProgress): void;

@@ -74,7 +74,7 @@ export const s3ChoiceSource: StepAction<S3ChooseArgs> = {
       });
       const match = a.match === undefined ? undefined : new RegExp(a.match);
       const base = at.key.endsWith('/') ? at.key : at.key.slice(0, at.key.lastIndexOf('/') + 1);
-      const now = ctx.now();
+      const now = ctx.now?.() ?? new Date();
       const items = newestFirst(objects)
         .filter((o) => !o.key.endsWith('/') && (!match || match.test(o.key)))
         .map((o) => ({
