@@ -82,6 +82,8 @@ export interface EngineOptions {
   resume?: ResumeInput;
   /** Choices given up front (`--set var=value`). */
   presetChoices?: Record<string, string>;
+  /** The run's directory beside its journal, for step actions' state (see ActionContext.runDir). */
+  runDir?: string;
   /** Opens the run's connections before the preflight (SSH: unknown host keys asked at once). */
   connectHosts?: ConnectHosts;
 }
@@ -340,6 +342,8 @@ class Run {
         })),
       ...(extra.timeoutMs === undefined ? {} : { timeoutMs: extra.timeoutMs }),
       ...(this.#o.signal ? { signal: this.#o.signal } : {}),
+      ...(this.#o.runDir === undefined ? {} : { runDir: this.#o.runDir }),
+      clock: this.#o.clock,
     });
     this.#hostFinished(host, origin, run);
     return run;

@@ -25,10 +25,20 @@ export interface ActionContext {
   readonly transport: Transport;
   /** The host's files (local disk, or SFTP for SSH hosts); absent if the transport has none. */
   readonly files: HostFiles | undefined;
+  /**
+   * The run's own directory (beside its journal), for state an action keeps between attempts of
+   * a step, such as an unfinished upload to resume; absent when the run keeps no journal.
+   */
+  readonly runDir?: string;
   /** Aborted on Ctrl-C or when the step's timeout passes. */
   readonly signal: AbortSignal;
   /** Masks secrets; output and progress labels are masked again by the engine anyway. */
   readonly redactor: Redactor;
+  /**
+   * The run's clock (injected into the engine), e.g. for the ages in a choice list. The engine
+   * always gives it; a context built by hand may not (the machine's time is then used).
+   */
+  now?(): Date;
   /** A line for the operator; it is journaled and what a step's `capture` reads (as stdout). */
   output(line: string): void;
   progress(report: ActionProgress): void;

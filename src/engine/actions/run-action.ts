@@ -45,6 +45,10 @@ export interface ActionRunOptions {
   emit: Emit;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** See ActionContext.runDir. */
+  runDir?: string;
+  /** The run's clock (ActionContext.now); the engine always gives its own. */
+  clock?: () => Date;
   /** Other hosts of the run by name, with their connections (see ActionContext.hostNamed). */
   hostNamed?: (name: string) => { host: Host; transport: Transport };
   /** The hosts of a role with their connections (see ActionContext.hostsOf). */
@@ -74,6 +78,8 @@ export async function runAction(o: ActionRunOptions): Promise<ActionRun> {
         host: o.host,
         transport: o.transport,
         files: o.transport.files,
+        ...(o.runDir === undefined ? {} : { runDir: o.runDir }),
+        now: o.clock ?? (() => new Date()),
         signal,
         redactor: o.redactor,
         output: (line) => {
