@@ -824,7 +824,16 @@ class Run {
     confirmedBy: string | undefined,
     action?: ActionUse,
   ): Promise<void> {
-    const timeoutMs = durationMs(step.timeout);
+    // `serial: N` is a rolling step: each batch of N hosts runs AND verifies before the next
+    // starts, and the first batch that fails stops the rest, so a bad restart takes down one
+    // node, not the cluster (Ansible's serial, per batch).
+    const indices = hosts.map((_, i) => i);
+    const batches =
+      serial === undefined
+        ? [indices]
+        : Array.from({ length: Math.ceil(hosts.length / serial) }, (_, k) =>
+            indices.slice(k * serial, (k + 1) * serial),
+          );
     for (let attempt = 1; ; attempt++) {
       const started = Date.now();
       this.#started(
@@ -833,75 +842,22 @@ class Run {
         attempt,
         step.risk,
       );
-      // A secret is only known once captured, so a step that captures one holds its output
-      // back until then; it is released masked, after the host results.
-      const held: HeldOutput[] | undefined = step.capture.some((c) => c.secret) ? [] : undefined;
-      const runs = await fanOut(
-        hosts.map((h, i) => [h, commands[i]!.command] as const),
-        serial ?? this.#forks,
-        ([h, command]) => {
-          const origin = { step: step.id, phase: 'run' } as const;
-          const extra = {
-            ...(timeoutMs === undefined ? {} : { timeoutMs }),
-            ...(held ? { hold: held } : {}),
-          };
-          return action
-            ? this.#act(h, action, command, origin, extra)
-            : this.#exec(h, command, origin, { sudo: step.sudo, ...extra });
-        },
-      );
-      // Released before anything else, so even a cancelled attempt's output reaches the journal;
-      // on success the secret captures below are masked in it first.
-      const release = () => {
-        for (const e of held?.splice(0) ?? [])
-          this.emit({ ...e, data: this.#redactor.text(e.data) });
-      };
-      if (this.#o.signal?.aborted) {
-        // Whatever secret a cancelled command printed is still masked in its released output.
-        for (const run of runs) {
-          for (const spec of step.capture.filter((c) => c.secret)) {
-            const got = capture(spec, run.stdout, run.stderr);
-            if (got.ok) this.#redactor.add(got.value);
-          }
-        }
-        release();
-        this.emit({
-          type: 'step-finished',
-          step: step.id,
-          status: 'interrupted',
-          durationMs: Date.now() - started,
-          reason: 'interrupted by the operator',
-        });
-        this.#throwIfInterrupted(step.id);
-      }
       const failures: { host: string; message: string }[] = [];
-      runs.forEach((run, i) => {
-        const host = hosts[i]!;
-        if (run.status !== 'ok') {
-          failures.push({ host: host.name, message: run.error ?? run.status });
-          return;
-        }
-        for (const spec of step.capture) {
-          const got = capture(spec, run.stdout, run.stderr);
-          if (!got.ok) {
-            failures.push({ host: host.name, message: `capture ${spec.name}: ${got.reason}` });
-            continue;
+      for (const [k, batch] of batches.entries()) {
+        const batchHosts = batch.map((i) => hosts[i]!);
+        const batchCommands = batch.map((i) => commands[i]!.command);
+        failures.push(...(await this.#batch(step, batchHosts, batchCommands, started, action)));
+        if (failures.length > 0) {
+          const failed = [...new Set(failures.map((f) => f.host))].join(', ');
+          for (const i of batches.slice(k + 1).flat()) {
+            failures.push({
+              host: hosts[i]!.name,
+              message: `not run: the rolling step (serial: ${serial}) stopped after ${failed} failed`,
+            });
           }
-          if (spec.secret) this.#redactor.add(got.value);
-          this.#vars.setCapture(spec.name, host.name, got.value);
-          this.emit({
-            type: 'capture',
-            step: step.id,
-            host: host.name,
-            name: spec.name,
-            value: spec.secret ? MASK : got.value,
-            secret: spec.secret,
-          });
+          break;
         }
-      });
-      release();
-      const okHosts = hosts.filter((_, i) => runs[i]!.status === 'ok');
-      if (failures.length === 0) failures.push(...(await this.#verify(step, okHosts)));
+      }
       if (failures.length === 0) {
         this.emit({
           type: 'step-finished',
@@ -915,6 +871,86 @@ class Run {
       const next = await this.#afterFailure(step, failures);
       if (next !== 'retry') return;
     }
+  }
+
+  /** Runs a step's command (or action) on some hosts at once, then captures and verifies. */
+  async #batch(
+    step: StepSpec,
+    hosts: Host[],
+    commands: string[],
+    started: number,
+    action?: ActionUse,
+  ): Promise<{ host: string; message: string }[]> {
+    const timeoutMs = durationMs(step.timeout);
+    // A secret is only known once captured, so a step that captures one holds its output
+    // back until then; it is released masked, after the host results.
+    const held: HeldOutput[] | undefined = step.capture.some((c) => c.secret) ? [] : undefined;
+    const runs = await fanOut(
+      hosts.map((h, i) => [h, commands[i]!] as const),
+      this.#forks,
+      ([h, command]) => {
+        const origin = { step: step.id, phase: 'run' } as const;
+        const extra = {
+          ...(timeoutMs === undefined ? {} : { timeoutMs }),
+          ...(held ? { hold: held } : {}),
+        };
+        return action
+          ? this.#act(h, action, command, origin, extra)
+          : this.#exec(h, command, origin, { sudo: step.sudo, ...extra });
+      },
+    );
+    // Released before anything else, so even a cancelled attempt's output reaches the journal;
+    // on success the secret captures below are masked in it first.
+    const release = () => {
+      for (const e of held?.splice(0) ?? []) this.emit({ ...e, data: this.#redactor.text(e.data) });
+    };
+    if (this.#o.signal?.aborted) {
+      // Whatever secret a cancelled command printed is still masked in its released output.
+      for (const run of runs) {
+        for (const spec of step.capture.filter((c) => c.secret)) {
+          const got = capture(spec, run.stdout, run.stderr);
+          if (got.ok) this.#redactor.add(got.value);
+        }
+      }
+      release();
+      this.emit({
+        type: 'step-finished',
+        step: step.id,
+        status: 'interrupted',
+        durationMs: Date.now() - started,
+        reason: 'interrupted by the operator',
+      });
+      this.#throwIfInterrupted(step.id);
+    }
+    const failures: { host: string; message: string }[] = [];
+    runs.forEach((run, i) => {
+      const host = hosts[i]!;
+      if (run.status !== 'ok') {
+        failures.push({ host: host.name, message: run.error ?? run.status });
+        return;
+      }
+      for (const spec of step.capture) {
+        const got = capture(spec, run.stdout, run.stderr);
+        if (!got.ok) {
+          failures.push({ host: host.name, message: `capture ${spec.name}: ${got.reason}` });
+          continue;
+        }
+        if (spec.secret) this.#redactor.add(got.value);
+        this.#vars.setCapture(spec.name, host.name, got.value);
+        this.emit({
+          type: 'capture',
+          step: step.id,
+          host: host.name,
+          name: spec.name,
+          value: spec.secret ? MASK : got.value,
+          secret: spec.secret,
+        });
+      }
+    });
+    release();
+    const okHosts = hosts.filter((_, i) => runs[i]!.status === 'ok');
+    if (failures.length === 0) failures.push(...(await this.#verify(step, okHosts)));
+    return failures;
   }
 
   /** Runs the step's verifications; returns what failed. */

@@ -170,3 +170,38 @@ steps:
     'host-finished leader-only@n1 run ok (exit 0)',
   ]);
 });
+
+test('serial: 1 verifies each host before the next starts, and stops the rollout at the first failure', async () => {
+  const scratch = scratchDir();
+  const r = await runScenario({
+    yaml: `${HEADER}${roles}
+steps:
+  - id: restart
+    title: Restart one node at a time
+    explain: Each node must be back before the next goes down.
+    on: { role: nodes, serial: 1 }
+    risk: read-only
+    run: echo restart {{ host }} >> {{ dir }}/log
+    verify:
+      - title: it is back
+        run: echo verify {{ host }} >> {{ dir }}/log; test {{ host }} != n2
+`,
+    inventory,
+    dir: scratch.dir,
+    script: { 'after-failure': [{ action: 'abort' }] },
+    allowThrow: true,
+  });
+  expect(r.outcome).toBe('failed');
+  // n2 did not come back: n3 and n4 were never touched.
+  expect(scratch.read('log').trim().split('\n')).toEqual([
+    'restart n1',
+    'verify n1',
+    'restart n2',
+    'verify n2',
+  ]);
+  const q = r.decider.requests.find((x) => x.kind === 'after-failure');
+  expect(q?.kind === 'after-failure' && q.failures.map((f) => f.host)).toEqual(['n2', 'n3', 'n4']);
+  expect(q?.kind === 'after-failure' && q.failures[1]?.message).toBe(
+    'not run: the rolling step (serial: 1) stopped after n2 failed',
+  );
+});
