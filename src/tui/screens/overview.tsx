@@ -89,6 +89,10 @@ export function OverviewScreen(p: OverviewProps) {
     fields.length - fieldRows,
   );
   const shownFields = fields.slice(firstField, firstField + fieldRows);
+  const labelWidth = Math.min(
+    Math.max(14, ...fields.map((f) => f.name.length + 2)),
+    Math.floor(w / 3),
+  );
   return (
     <Box flexDirection="column" width={w}>
       <Text bold wrap="truncate-end">
@@ -132,7 +136,7 @@ export function OverviewScreen(p: OverviewProps) {
         <Text>Loading…</Text>
       )}
       <Text bold>Run with</Text>
-      <Field label="inventory" focused={focus === 0}>
+      <Field label="inventory" focused={focus === 0} labelWidth={labelWidth}>
         <TextInput
           value={inventory}
           onChange={setInventory}
@@ -143,7 +147,7 @@ export function OverviewScreen(p: OverviewProps) {
       {shownFields.map((f, k) => {
         const i = firstField + k;
         return (
-          <Field key={f.name} label={f.name} focused={focus === i + 1}>
+          <Field key={f.name} label={f.name} focused={focus === i + 1} labelWidth={labelWidth}>
             <TextInput
               value={values[f.name] ?? ''}
               onChange={(v) => setValues((old) => ({ ...old, [f.name]: v }))}
@@ -193,13 +197,19 @@ function riskCounts(steps: readonly { risk: string }[]): string {
   return [...counts].map(([risk, n]) => `${n} ${risk}`).join(', ');
 }
 
-function Field(p: { label: string; focused: boolean; children: React.ReactNode }) {
+function Field(p: {
+  label: string;
+  focused: boolean;
+  /** Label column width, from the longest field name, so values line up. */
+  labelWidth: number;
+  children: React.ReactNode;
+}) {
   const tone = useTone();
   return (
     <Box>
       <Text color={p.focused ? tone('accent') : undefined} bold={p.focused}>
         {p.focused ? '› ' : '  '}
-        {p.label.padEnd(14)}
+        {p.label.padEnd(p.labelWidth)}
       </Text>
       {p.children}
     </Box>
