@@ -117,7 +117,7 @@ describe('stepwise validate', { timeout: CLI_TIMEOUT }, () => {
     expect(r.code).toBe(1);
     const { line, col } = position(text, 'loom.no-such-check');
     expect(r.stdout).toBe(
-      `kind.yaml:${line}:${col}: checks[0].kind: unknown check kind "loom.no-such-check" (known kinds: loom.peers-match-nodekeys, s3.bucket-reachable, s3.fresh, s3.newer-than, s3.object-exists)\n`,
+      `kind.yaml:${line}:${col}: checks[0].kind: unknown check kind "loom.no-such-check" (known kinds: loom.backup-peers, loom.caught-up, loom.not-referenced, loom.peer-report, loom.peers-match-nodekeys, s3.bucket-reachable, s3.fresh, s3.newer-than, s3.object-exists)\n`,
     );
   });
 

@@ -9,7 +9,8 @@ describe('home', () => {
     const w = world();
     const s = open(w, { kind: 'home' });
     let f = await s.waitFor('Drill the TUI');
-    expect(f).toMatch(/loom\s+restore\s+Restore a Loom cluster/);
+    expect(f).toMatch(/loom\s+backup\s+Back up a Loom cluster/);
+    expect(f).toMatch(/^\s+restore\s+Restore a Loom cluster/m);
     expect(f).toMatch(/tuitest\s+drill\s+Drill the TUI/);
     await s.press('/');
     await s.press('dri');
