@@ -37,6 +37,12 @@ export interface ActionContext {
    * for actions that involve two hosts (`copy`). Throws an {@link ActionFailure} if there is none.
    */
   hostNamed(name: string): { host: Host; transport: Transport };
+  /**
+   * Every host of a role, in inventory order, with the run's connections and the step's block
+   * rendered for that host (its own paths and variables), for actions that compare a host with
+   * the rest of its cluster (`loom: { op: rebuild-peers }`).
+   */
+  hostsOf(role: string): { host: Host; transport: Transport; block: unknown }[];
 }
 
 /** What an action reports on success: a summary line, and for a choose source its items. */

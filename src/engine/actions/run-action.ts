@@ -47,6 +47,8 @@ export interface ActionRunOptions {
   timeoutMs?: number;
   /** Other hosts of the run by name, with their connections (see ActionContext.hostNamed). */
   hostNamed?: (name: string) => { host: Host; transport: Transport };
+  /** The hosts of a role with their connections (see ActionContext.hostsOf). */
+  hostsOf?: (role: string) => { host: Host; transport: Transport; block: unknown }[];
 }
 
 /** A HostRun, plus the items of a choose source. */
@@ -90,6 +92,10 @@ export async function runAction(o: ActionRunOptions): Promise<ActionRun> {
         hostNamed: (name) => {
           if (o.hostNamed) return o.hostNamed(name);
           throw new Error(`no host named ${name}: this run has no inventory`);
+        },
+        hostsOf: (role) => {
+          if (o.hostsOf) return o.hostsOf(role);
+          throw new Error(`no role ${role}: this run has no inventory`);
         },
       },
       args,
