@@ -1,4 +1,5 @@
 /** Every named check kind, by name. Runbooks reference them with `kind:`. */
+import { elasticsearchPathRepo } from './elasticsearch-path-repo.ts';
 import type { CheckKind } from './kind.ts';
 import { loomBackupPeers } from './loom-backup-peers.ts';
 import { loomCaughtUp } from './loom-caught-up.ts';
@@ -13,6 +14,7 @@ import { s3ObjectExists } from './s3-object-exists.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: each kind validates its own args with zod.
 const kinds: CheckKind<any>[] = [
+  elasticsearchPathRepo,
   loomPeersMatchNodekeys,
   loomRedisReachable,
   loomBackupPeers,
