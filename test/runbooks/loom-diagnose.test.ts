@@ -4,7 +4,8 @@
  * key (at an old address), node4's node_key.json is damaged (loom nodekey prints its error and
  * exits 0), and the backup node's --peers leaves node1 out. Each must be its own line of the
  * report, naming both nodes and both keys; then a key replaced on disk while loom runs, and a
- * unit edited without daemon-reload.
+ * unit edited without daemon-reload. On the same cluster, where ubuntu's sudo wants a password,
+ * loom/backup-node-setup refuses to go on.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,6 +28,8 @@ beforeAll(async () => {
     backupListedBy: { node: 'node2', by: 'key' },
     nodekeyErrorOn: 'node4',
     backupOmits: ['node1'],
+    // And sudo wants a password from ubuntu (diagnosis needs no sudo; the setup does).
+    ubuntuSudo: 'password',
   });
   run = await runLoom(world, 'diagnose-peers');
 }, 120_000);
@@ -135,4 +138,17 @@ describe('loom/diagnose-peers over real sshd', () => {
       status: 'pass',
     });
   }, 60_000);
+});
+
+describe('loom/backup-node-setup when sudo wants a password', () => {
+  it('fails the sudo -n check on the backup node, read-only, and installs nothing', async () => {
+    const setup = await runLoom(world, 'backup-node-setup');
+    expect(setup.code).toBe(1);
+    const sudo = setup.results('sudo-stop-start');
+    expect(sudo).toHaveLength(1);
+    expect(sudo[0]).toMatchObject({ host: 'loom-backup', status: 'fail' });
+    expect(sudo[0]!.message).toMatch(/password is required/);
+    expect(ofType(setup.events, 'step-started')).toEqual([]);
+    expect(await world.loom.serviceState('loom-backup')).toBe('active');
+  });
 });
