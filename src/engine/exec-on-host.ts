@@ -79,7 +79,11 @@ export async function execOnHost(o: ExecOptions): Promise<HostRun> {
   const started = performance.now();
   try {
     const result = await o.transport.exec(
-      { command: line, ...(o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }) },
+      {
+        command: line,
+        ...(o.sudo ? { sudo: true } : {}),
+        ...(o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }),
+      },
       (stream, chunk) => deliver(stream, redactors[stream].push(chunk)),
       o.signal,
     );

@@ -11,6 +11,12 @@ export interface ExecRequest {
   env?: Readonly<Record<string, string>>;
   /** Bytes written to the command's stdin, then closed (e.g. a sudo password). */
   stdin?: string;
+  /**
+   * `command` is a step's `sudo -n …` line (from withSudo): a transport whose host's sudo wants
+   * a password may run it with the password on stdin instead. A command that merely starts with
+   * `sudo -n` (a check probing sudo) is not marked and runs exactly as written.
+   */
+  sudo?: boolean;
   /** Kill the command after this long; the result then has `timedOut: true`. */
   timeoutMs?: number;
 }

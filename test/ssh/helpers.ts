@@ -79,12 +79,16 @@ export function transports(c: Cluster, o: Partial<SshOptions> = {}) {
 export async function run(
   t: { exec: import('../../src/transports/transport.ts').Transport['exec'] },
   command: string,
-  extra: { timeoutMs?: number; signal?: AbortSignal } = {},
+  extra: { timeoutMs?: number; signal?: AbortSignal; sudo?: boolean } = {},
 ) {
   let stdout = '';
   let stderr = '';
   const result = await t.exec(
-    { command, ...(extra.timeoutMs ? { timeoutMs: extra.timeoutMs } : {}) },
+    {
+      command,
+      ...(extra.timeoutMs ? { timeoutMs: extra.timeoutMs } : {}),
+      ...(extra.sudo ? { sudo: true } : {}),
+    },
     (stream, chunk) => {
       if (stream === 'stdout') stdout += chunk.toString();
       else stderr += chunk.toString();

@@ -261,7 +261,7 @@ describe('ssh transport', { timeout: 30_000 }, () => {
     const decider = new ScriptedDecider(() => ({ action: 'abort' }));
     const t = transports(c, { decider })(hostOf(c, 'host1', { user: 'deploy' }));
     try {
-      const r = await run(t, "sudo -n sh -c 'id -u; whoami'");
+      const r = await run(t, "sudo -n sh -c 'id -u; whoami'", { sudo: true });
       expect(r.stdout).toBe('0\nroot\n');
       expect(decider.asked).toEqual([]);
     } finally {
@@ -275,10 +275,10 @@ describe('ssh transport', { timeout: 30_000 }, () => {
     );
     const t = transports(c, { decider })(hostOf(c, 'host2', { user: 'operator' }));
     try {
-      const first = await run(t, "sudo -n sh -c 'id -u'");
+      const first = await run(t, "sudo -n sh -c 'id -u'", { sudo: true });
       expect(first).toMatchObject({ exitCode: 0, stdout: '0\n', stderr: '' });
       // The password is never on a command line: no process on the host shows it.
-      const second = await run(t, "sudo -n sh -c 'ps -eo args'");
+      const second = await run(t, "sudo -n sh -c 'ps -eo args'", { sudo: true });
       expect(second.stdout).toContain('ps -eo args');
       expect(second.stdout).not.toContain(c.sudoPassword);
       expect(decider.asked).toEqual([{ kind: 'sudo-password', host: 'host2', user: 'operator' }]);
@@ -288,16 +288,26 @@ describe('ssh transport', { timeout: 30_000 }, () => {
 
     const wrong = new ScriptedDecider(() => ({ action: 'value', value: 'not-it' }));
     const w = transports(c, { decider: wrong })(hostOf(c, 'host2', { user: 'operator' }));
-    await expect(run(w, "sudo -n sh -c 'id -u'")).rejects.toThrow(
+    await expect(run(w, "sudo -n sh -c 'id -u'", { sudo: true })).rejects.toThrow(
       'sudo on host2 refused the password for operator',
     );
     await w.close();
 
     const h = transports(c, { decider: headless() })(hostOf(c, 'host2', { user: 'operator' }));
-    await expect(run(h, "sudo -n sh -c 'id -u'")).rejects.toThrow(
+    await expect(run(h, "sudo -n sh -c 'id -u'", { sudo: true })).rejects.toThrow(
       'sudo on host2 needs a password for operator',
     );
     await h.close();
+
+    // A probe that itself runs `sudo -n` (can this user sudo without a password?) is not a sudo
+    // step: it runs as written, is never asked about, and gets sudo's own answer.
+    const probe = new ScriptedDecider(() => ({ action: 'value', value: c.sudoPassword }));
+    const p = transports(c, { decider: probe })(hostOf(c, 'host2', { user: 'operator' }));
+    const r = await run(p, 'sudo -n true');
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/a password is required/);
+    expect(probe.asked).toEqual([]);
+    await p.close();
   });
 
   it('moves files byte-exact both ways over SFTP, atomically', async () => {

@@ -269,7 +269,7 @@ export class SshTransport implements Transport {
     let stdin = request.stdin;
     // withSudo() renders `sudo -n …`: when this host's sudo wants a password, the same command
     // runs with `sudo -S` and the password first on stdin, never in the command line.
-    if (command.startsWith('sudo -n ')) {
+    if (request.sudo && command.startsWith('sudo -n ')) {
       const password = await this.#sudoPassword(conn);
       if (password !== null) {
         command = `sudo -S -k -p '' ${command.slice('sudo -n '.length)}`;
