@@ -36,6 +36,12 @@ function runFlags(cmd: Command): Command {
       collect,
       [],
     )
+    .option(
+      '--skip <step=reason>',
+      'skip a step without running it, recording the reason (repeatable)',
+      collect,
+      [],
+    )
     .addOption(
       new Option('--on-interrupted <action>', 'what to do with a step a crash interrupted').choices(
         ['rerun', 'mark-done'],
@@ -72,6 +78,7 @@ function wantsTui(
     yes?: boolean;
     dryRun?: boolean;
     override?: string[];
+    skip?: string[];
     manualDone?: string[];
   },
 ): boolean {
@@ -82,6 +89,7 @@ function wantsTui(
     !o.yes &&
     !o.dryRun &&
     !o.override?.length &&
+    !o.skip?.length &&
     !o.manualDone?.length
   );
 }

@@ -27,14 +27,35 @@ export function parseSets(values: readonly string[]): Record<string, string> {
 
 /** Parses repeated `--override CHECK=REASON` flags. */
 export function parseOverrides(values: readonly string[]): Record<string, string> {
+  return parseReasons(
+    values,
+    '--override',
+    'CHECK',
+    'an override needs the check id and a reason, e.g. --override peers-match="keys rotated today"',
+  );
+}
+
+/** `--skip STEP=REASON` values, by step id. */
+export function parseSkips(values: readonly string[]): Record<string, string> {
+  return parseReasons(
+    values,
+    '--skip',
+    'STEP',
+    'a skip needs the step id and a reason, e.g. --skip stop-alien4cloud="embedded ES: left idle instead"',
+  );
+}
+
+function parseReasons(
+  values: readonly string[],
+  flag: string,
+  what: string,
+  hint: string,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const raw of values) {
     const eq = raw.indexOf('=');
     if (eq <= 0 || raw.slice(eq + 1).trim() === '') {
-      throw new OperatorError(
-        `--override ${raw}: expected CHECK=REASON`,
-        'an override needs the check id and a reason, e.g. --override peers-match="keys rotated today"',
-      );
+      throw new OperatorError(`${flag} ${raw}: expected ${what}=REASON`, hint);
     }
     out[raw.slice(0, eq)] = raw.slice(eq + 1);
   }

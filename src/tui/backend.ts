@@ -102,6 +102,7 @@ export function cliBackend(
   const flags = (sets: Record<string, string>) => ({
     set: Object.entries(sets).map(([k, v]) => `${k}=${v}`),
     override: [],
+    skip: [],
     manualDone: [],
     runbooks: [...extraRunbookDirs],
     ...defaults,

@@ -15,9 +15,10 @@ import { stateHome } from '../../store/state-home.ts';
 import { Store } from '../../store/store.ts';
 import { HeadlessDecider, type HeadlessFlags } from '../headless-decider.ts';
 import type { CliIO } from '../io.ts';
-import { parseOverrides, parseSets, prepare } from '../prepare.ts';
+import { type Prepared, parseOverrides, parseSets, parseSkips, prepare } from '../prepare.ts';
 import { PromptDecider } from '../prompt-decider.ts';
 import { type OutputMode, runSession, type SshFlags } from '../session.ts';
+import { SkippingDecider } from '../skipping-decider.ts';
 
 /** Flags shared by run and resume. */
 export interface RunFlags {
@@ -25,6 +26,8 @@ export interface RunFlags {
   yes?: boolean;
   allowDestructive?: boolean;
   override: string[];
+  /** `--skip STEP=REASON` (headless). */
+  skip?: string[];
   onInterrupted?: 'rerun' | 'mark-done';
   manualDone: string[];
   json?: boolean;
@@ -75,10 +78,29 @@ function headless(flags: RunFlags): HeadlessFlags {
  * operator is asked on the terminal.
  */
 function deciderFor(io: CliIO, flags: RunFlags): Decider & { close?: () => void } {
+  const skips = parseSkips(flags.skip ?? []);
+  const decider = askerFor(io, flags);
+  return Object.keys(skips).length > 0 ? new SkippingDecider(decider, skips) : decider;
+}
+
+function askerFor(io: CliIO, flags: RunFlags): Decider & { close?: () => void } {
   if (io.interactive && io.terminal && !flags.yes && !flags.json) {
     return new PromptDecider({ ...io.terminal, user: io.user });
   }
   return new HeadlessDecider(headless(flags));
+}
+
+/** A `--skip` naming no step of the runbook is a typo, not a skip: refuse before anything runs. */
+function knownSkips(flags: RunFlags, prepared: Prepared): void {
+  const ids = prepared.runbook.spec.steps.map((s) => s.id);
+  for (const step of Object.keys(parseSkips(flags.skip ?? []))) {
+    if (!ids.includes(step)) {
+      throw new OperatorError(
+        `--skip ${step}: ${prepared.ref.id} has no step ${step}`,
+        `its steps: ${ids.join(', ')}`,
+      );
+    }
+  }
 }
 
 function forks(flags: RunFlags): number | undefined {
@@ -115,6 +137,7 @@ export async function runCommand(
   ui?: RunUi,
 ): Promise<ExitCode> {
   const prepared = await prepareFromFlags(io, runbook, flags);
+  knownSkips(flags, prepared);
   const decider = ui?.decider ?? deciderFor(io, flags);
   const f = forks(flags);
   if (flags.dryRun) {
@@ -260,6 +283,7 @@ async function resumeLocked(
     sets: { ...header.sets, ...parseSets(flags.set) },
     cwd: io.cwd,
   });
+  knownSkips(flags, prepared);
   const changes = diffSteps(header.stepHashes, prepared.runbook.stepHashes);
   const resume: ResumeInput = {
     steps: Object.fromEntries(Object.values(state.steps).map((s) => [s.id, s.status])),
