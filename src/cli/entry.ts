@@ -11,7 +11,8 @@ const io = processIO();
 async function home(): Promise<number> {
   try {
     const { openTui } = await import('../tui/launch.tsx');
-    return await openTui(io, { kind: 'home' }, []);
+    const inventory = io.env.STEPWISE_INVENTORY;
+    return await openTui(io, { kind: 'home', ...(inventory ? { inventory } : {}) }, []);
   } catch (error) {
     const { reportError } = await import('./main.ts');
     return reportError(io, error);

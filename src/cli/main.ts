@@ -94,6 +94,14 @@ function wantsTui(
   );
 }
 
+const INVENTORY_HELP = 'Ansible YAML inventory (default: $STEPWISE_INVENTORY)';
+
+/** `-i` when given, else `$STEPWISE_INVENTORY` (as Ansible reads ANSIBLE_INVENTORY). */
+function withInventory<T extends { inventory?: string }>(io: CliIO, o: T): T {
+  const inventory = o.inventory ?? io.env.STEPWISE_INVENTORY;
+  return inventory ? { ...o, inventory } : o;
+}
+
 /** Opens the TUI; loaded only when used, so headless commands never evaluate Ink and React. */
 async function tui(
   io: CliIO,
@@ -141,7 +149,8 @@ export function buildProgram(io: CliIO, exit: (code: ExitCode) => void): Command
         return;
       }
       if (io.interactive) {
-        done(tui(io, { kind: 'home' }, global().runbooks));
+        const inventory = io.env.STEPWISE_INVENTORY;
+        done(tui(io, { kind: 'home', ...(inventory ? { inventory } : {}) }, global().runbooks));
         return;
       }
       io.stdout(
@@ -188,12 +197,16 @@ export function buildProgram(io: CliIO, exit: (code: ExitCode) => void): Command
     .command('check')
     .description('run the preflight checks only (read-only)')
     .argument('<runbook>', 'a runbook id or path')
-    .option('-i, --inventory <file>', 'Ansible YAML inventory')
+    .option('-i, --inventory <file>', INVENTORY_HELP)
     .option('--set <name=value>', 'set a parameter (repeatable)', collect, [])
     .option('--json', 'print one JSON event per line')
     .option('--known-hosts <file>', 'SSH host keys: read FILE instead of ~/.ssh/known_hosts')
     .action((rb, o) =>
-      done(run().then((m) => m.checkCommand(io, rb, { ...o, runbooks: global().runbooks }))),
+      done(
+        run().then((m) =>
+          m.checkCommand(io, rb, { ...withInventory(io, o), runbooks: global().runbooks }),
+        ),
+      ),
     );
 
   runFlags(
@@ -201,9 +214,10 @@ export function buildProgram(io: CliIO, exit: (code: ExitCode) => void): Command
       .command('run')
       .description('run a runbook: preflight, then each step with its confirmation')
       .argument('<runbook>', 'a runbook id or path')
-      .option('-i, --inventory <file>', 'Ansible YAML inventory')
+      .option('-i, --inventory <file>', INVENTORY_HELP)
       .option('--dry-run', 'print every rendered command per host; run only read-only checks'),
-  ).action((rb, o) =>
+  ).action((rb, given) => {
+    const o = withInventory(io, given);
     done(
       wantsTui(io, o)
         ? import('./prepare.ts').then((m) =>
@@ -220,8 +234,8 @@ export function buildProgram(io: CliIO, exit: (code: ExitCode) => void): Command
             ),
           )
         : run().then((m) => m.runCommand(io, rb, { ...o, runbooks: global().runbooks })),
-    ),
-  );
+    );
+  });
 
   program
     .command('runs')

@@ -17,7 +17,10 @@ import { NoColor } from './theme.ts';
 
 /** Where the TUI opens. */
 export type TuiStart =
-  | { kind: 'home' }
+  | {
+      kind: 'home' /** Offered for every runbook opened from home ($STEPWISE_INVENTORY). */;
+      inventory?: string;
+    }
   | { kind: 'overview'; runbook: string; inventory?: string; sets: Record<string, string> }
   | { kind: 'resume'; runId: string };
 
@@ -246,7 +249,13 @@ export function App(p: AppProps) {
         onPick={(c: HomeChoice) =>
           c.kind === 'resume'
             ? resume(c.runId)
-            : loadOverview(c.id, backend.recentInventories()[0] ?? '', {})
+            : loadOverview(
+                c.id,
+                (p.start.kind === 'home' ? p.start.inventory : undefined) ??
+                  backend.recentInventories()[0] ??
+                  '',
+                {},
+              )
         }
       />
     );
