@@ -204,7 +204,15 @@ export function cliBackend(
       const fields = Object.entries(runbook.spec.parameters).map(([name, spec]) => ({
         name,
         spec,
-        value: spec.secret ? '' : (sets[name] ?? last[name] ?? base[name] ?? ''),
+        // The inventory describes the hosts as they are now: it wins over what was typed last
+        // time (a gateway's endpoint or a backup node moves); last use fills in the rest.
+        value: spec.secret
+          ? ''
+          : (sets[name] ??
+            (inventory?.vars?.[name] !== undefined ? base[name] : undefined) ??
+            last[name] ??
+            base[name] ??
+            ''),
       }));
       return { runbook, inventory, roleHosts, fields };
     },
