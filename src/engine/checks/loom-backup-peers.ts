@@ -6,8 +6,7 @@
 import { z } from 'zod';
 import type { CheckKind } from './kind.ts';
 import { backupPeerFindings, nodekeyProblem } from './loom-backup-node.ts';
-import { readNode } from './loom-peers-match-nodekeys.ts';
-import { asResults, loomClusterShape, missingSide, splitHosts } from './loom-roles.ts';
+import { asResults, loomClusterShape, missingSide, readSides, splitHosts } from './loom-roles.ts';
 
 const args = z.strictObject(loomClusterShape).prefault({});
 
@@ -20,10 +19,7 @@ export const loomBackupPeers: CheckKind<z.infer<typeof args>> = {
     const split = splitHosts(ctx.hosts, a.backup_group);
     const missing = missingSide(check.id, ctx.hosts, split, a.backup_group);
     if (missing) return missing;
-    const [live, backups] = await Promise.all([
-      Promise.all(split.live.map((h) => readNode(ctx, a, h))),
-      Promise.all(split.backups.map((h) => readNode(ctx, a, h))),
-    ]);
+    const { live, backups } = await readSides(ctx, a, split);
     const findings = backups.flatMap((b) => backupPeerFindings(b, live));
     // The live nodes' own results: the key the backup node's entries were compared with.
     for (const node of live) {

@@ -6,8 +6,7 @@
 import { z } from 'zod';
 import type { CheckKind } from './kind.ts';
 import { referenceFindings } from './loom-backup-node.ts';
-import { readNode } from './loom-peers-match-nodekeys.ts';
-import { asResults, loomClusterShape, missingSide, splitHosts } from './loom-roles.ts';
+import { asResults, loomClusterShape, missingSide, readSides, splitHosts } from './loom-roles.ts';
 
 const args = z.strictObject(loomClusterShape).prefault({});
 
@@ -19,10 +18,7 @@ export const loomNotReferenced: CheckKind<z.infer<typeof args>> = {
     const split = splitHosts(ctx.hosts, a.backup_group);
     const missing = missingSide(check.id, ctx.hosts, split, a.backup_group);
     if (missing) return missing;
-    const [live, backups] = await Promise.all([
-      Promise.all(split.live.map((h) => readNode(ctx, a, h))),
-      Promise.all(split.backups.map((h) => readNode(ctx, a, h))),
-    ]);
+    const { live, backups } = await readSides(ctx, a, split);
     return asResults(check.id, referenceFindings(live, backups));
   },
 };

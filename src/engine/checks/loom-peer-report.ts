@@ -9,8 +9,7 @@ import { z } from 'zod';
 import type { CheckKind } from './kind.ts';
 import { backupPeerFindings, referenceFindings } from './loom-backup-node.ts';
 import { comparePeers, type LoomNodeFacts, type PeerFinding, parseNodekey } from './loom-peers.ts';
-import { readNode } from './loom-peers-match-nodekeys.ts';
-import { asResults, loomClusterShape, splitHosts } from './loom-roles.ts';
+import { asResults, loomClusterShape, readSides, splitHosts } from './loom-roles.ts';
 
 const args = z.strictObject(loomClusterShape).prefault({});
 
@@ -53,10 +52,7 @@ export const loomPeerReport: CheckKind<z.infer<typeof args>> = {
   args,
   async run(ctx, a, check) {
     const split = splitHosts(ctx.hosts, a.backup_group);
-    const [live, backups] = await Promise.all([
-      Promise.all(split.live.map((h) => readNode(ctx, a, h))),
-      Promise.all(split.backups.map((h) => readNode(ctx, a, h))),
-    ]);
+    const { live, backups } = await readSides(ctx, a, split);
     return asResults(check.id, peerReport(live, backups));
   },
 };

@@ -6,7 +6,9 @@
 import { z } from 'zod';
 import type { Host } from '../../inventory/types.ts';
 import type { CheckResult } from '../events.ts';
-import type { PeerFinding } from './loom-peers.ts';
+import type { CheckContext } from './kind.ts';
+import type { LoomNodeFacts, PeerFinding } from './loom-peers.ts';
+import { type LoomPeersArgs, readNode } from './loom-peers-match-nodekeys.ts';
 
 /** `with:` of the backup-node kinds: where loom lives, and which group is the backup node. */
 export const loomClusterShape = {
@@ -57,4 +59,17 @@ export function missingSide(
 /** Findings as check results, one per finding (every problem is its own line). */
 export function asResults(check: string, findings: readonly PeerFinding[]): CheckResult[] {
   return findings.map((f) => ({ check, ...f }));
+}
+
+/** `loom nodekey` and the unit of every live node and every backup node, read in parallel. */
+export async function readSides(
+  ctx: CheckContext,
+  a: LoomPeersArgs,
+  split: { live: Host[]; backups: Host[] },
+): Promise<{ live: LoomNodeFacts[]; backups: LoomNodeFacts[] }> {
+  const [live, backups] = await Promise.all([
+    Promise.all(split.live.map((h) => readNode(ctx, a, h))),
+    Promise.all(split.backups.map((h) => readNode(ctx, a, h))),
+  ]);
+  return { live, backups };
 }
