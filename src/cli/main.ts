@@ -218,7 +218,7 @@ export function buildProgram(io: CliIO, exit: (code: ExitCode) => void): Command
       .option('--dry-run', 'print every rendered command per host; run only read-only checks'),
   ).action((rb, given) => {
     const o = withInventory(io, given);
-    done(
+    return done(
       wantsTui(io, o)
         ? import('./prepare.ts').then((m) =>
             tui(
