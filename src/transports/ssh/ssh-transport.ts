@@ -15,6 +15,7 @@ import { OperatorError } from '../../errors.ts';
 import type { Host } from '../../inventory/types.ts';
 import { shellQuote } from '../../runbook/template.ts';
 import type { ExecRequest, ExecResult, HostFiles, OutputSink, Transport } from '../transport.ts';
+import { becomePassword } from './become.ts';
 import {
   type ConnectContext,
   type Connection,
@@ -223,38 +224,54 @@ export class SshTransport implements Transport {
     return ((o.keepaliveIntervalMs ?? 2000) * ((o.keepaliveCountMax ?? 3) + 1)) / 1000;
   }
 
-  /** Whether sudo needs a password for our user, and that password (asked once per host). */
+  /**
+   * Whether sudo needs a password for our user, and that password: the inventory's
+   * `ansible_become_password`, else asked once per host.
+   */
   #sudoPassword(conn: Connection): Promise<string | null> {
     this.#sudo ??= (async () => {
       const probe = await this.#run(conn, { command: 'sudo -n true' }, () => {});
       if (probe.exitCode === 0) return null;
       const { target } = await this.resolve();
-      const answer = await this.#ask<'sudo-password'>({
-        kind: 'sudo-password',
-        host: this.host.name,
-        user: target.user,
-      });
-      if (answer.action !== 'value') {
-        throw new OperatorError(
-          `no sudo password given for ${target.user} on ${this.host.name}`,
-          'type it when asked, or allow the commands with NOPASSWD in sudoers',
-        );
+      // The inventory's password, like Ansible's; only without one is the operator asked.
+      const fromInventory = becomePassword(this.host);
+      let password: string;
+      if (fromInventory) password = fromInventory.value;
+      else {
+        const answer = await this.#ask<'sudo-password'>({
+          kind: 'sudo-password',
+          host: this.host.name,
+          user: target.user,
+        });
+        if (answer.action !== 'value') {
+          throw new OperatorError(
+            `no sudo password given for ${target.user} on ${this.host.name}`,
+            'type it when asked, set ansible_become_password in the inventory, or allow the commands with NOPASSWD in sudoers',
+          );
+        }
+        password = answer.value;
       }
       let said = '';
       const check = await this.#run(
         conn,
-        { command: "sudo -S -k -p '' true", stdin: `${answer.value}\n` },
+        { command: "sudo -S -k -p '' true", stdin: `${password}\n` },
         (_s, c) => {
           said += c.toString();
         },
       );
       if (check.exitCode !== 0) {
-        throw new OperatorError(
-          `sudo on ${this.host.name} refused the password for ${target.user}: ${said.trim().split('\n').pop() ?? ''}`,
-          'run again and type the right password',
-        );
+        const why = said.trim().split('\n').pop() ?? '';
+        throw fromInventory
+          ? new OperatorError(
+              `sudo on ${this.host.name} refused the inventory's ${fromInventory.variable} for ${target.user}: ${why}`,
+              `fix ${fromInventory.variable} for ${this.host.name} in the inventory, then resume the run`,
+            )
+          : new OperatorError(
+              `sudo on ${this.host.name} refused the password for ${target.user}: ${why}`,
+              'run again and type the right password',
+            );
       }
-      return answer.value;
+      return password;
     })().catch((error: unknown) => {
       this.#sudo = undefined;
       throw error;
