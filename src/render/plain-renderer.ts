@@ -4,6 +4,7 @@
  * does not compile.
  */
 import type { EventOf, EventType, RunEvent } from '../engine/events.ts';
+import { prefixLines } from './prefix-lines.ts';
 import { formatBytes } from './units.ts';
 
 const mark = { pass: '✓', warn: '!', fail: '✗', waiting: '…' } as const;
@@ -39,29 +40,6 @@ const LONG_LINE = 64 * 1024;
 /** What each line of a host's output starts with; `!` marks stderr. */
 const outputPrefix = (host: string, stream: 'stdout' | 'stderr') =>
   `    ${host}${stream === 'stderr' ? '!' : ' '}| `;
-
-/**
- * `body` with `prefix` at the start of each line, as bytes. Output is the bulk of what a run
- * prints, so it never goes through a string: a regex replace over the text, then encoding its
- * result, cost about three times this byte loop on a step printing millions of lines.
- */
-function prefixed(body: Uint8Array, prefix: Uint8Array, end: string): Buffer {
-  let lines = 1;
-  for (let i = 0; i < body.length; i++) if (body[i] === 0x0a) lines++;
-  const out = Buffer.allocUnsafe(body.length + lines * prefix.length + end.length);
-  out.set(prefix, 0);
-  let o = prefix.length;
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i]!;
-    out[o++] = c;
-    if (c === 0x0a) {
-      out.set(prefix, o);
-      o += prefix.length;
-    }
-  }
-  o += out.write(end, o);
-  return out.subarray(0, o);
-}
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
@@ -124,7 +102,7 @@ const formatters: { [T in EventType]: Formatter<T> } = {
       const key = `${e.host}\u0000${stream}`;
       const rest = s.partial.get(key);
       if (rest?.length) {
-        tail += prefixed(rest, Buffer.from(outputPrefix(e.host, stream)), '\n').toString('utf8');
+        tail += prefixLines(rest, Buffer.from(outputPrefix(e.host, stream)), '\n').toString('utf8');
       }
       s.partial.delete(key);
     }
@@ -181,7 +159,7 @@ function renderOutput(e: EventOf<'output'>, s: State): Buffer | undefined {
   // A line longer than LONG_LINE is shown in pieces rather than kept whole until its newline.
   const shown = cut < 0 ? text : text.subarray(0, cut);
   s.partial.set(key, cut < 0 ? Buffer.alloc(0) : Buffer.from(text.subarray(cut + 1)));
-  return prefixed(shown, Buffer.from(outputPrefix(e.host, e.stream)), '\n');
+  return prefixLines(shown, Buffer.from(outputPrefix(e.host, e.stream)), '\n');
 }
 
 /** Returns a subscriber that writes readable progress with `write`. */
