@@ -4,7 +4,7 @@
  * does not compile.
  */
 import type { EventOf, EventType, RunEvent } from '../engine/events.ts';
-import { prefixLines } from './prefix-lines.ts';
+import { prefixLines } from './byte-loops.ts';
 import { formatBytes } from './units.ts';
 
 const mark = { pass: '✓', warn: '!', fail: '✗', waiting: '…' } as const;

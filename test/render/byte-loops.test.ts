@@ -1,6 +1,6 @@
-/** The WebAssembly line prefixer against the obvious JavaScript loop, byte for byte. */
+/** The WebAssembly byte loops against JavaScript, byte for byte. */
 import { describe, expect, it } from 'vitest';
-import { prefixLines } from '../../src/render/prefix-lines.ts';
+import { jsonString, prefixLines } from '../../src/render/byte-loops.ts';
 
 /** The reference, another way: bytes as latin1 text, every newline followed by the prefix. */
 function reference(body: Uint8Array, prefix: Uint8Array, end: string): Buffer {
@@ -48,5 +48,34 @@ describe('prefixLines', () => {
     const big = prefixLines(bytes(300_000, 9), Buffer.from('LONG PREFIX '), '');
     expect(big.length).toBeGreaterThan(300_000);
     expect(prefixLines(Buffer.from('a\nb'), Buffer.from('> '), '!').toString()).toBe('> a\n> b!');
+  });
+});
+
+describe('jsonString', () => {
+  it('writes exactly what JSON.stringify writes', () => {
+    const every = Array.from({ length: 0x80 }, (_, c) => String.fromCharCode(c)).join('');
+    const cases = [
+      '',
+      'plain',
+      '"quoted" \\ back\\slash',
+      every,
+      'héllo ✓ записи 😀 \u2028\u2029 \u007f',
+      '\u001b[31mred\u001b[0m\r\n\t\b\f',
+      'lone \ud800 surrogate \udfff',
+    ];
+    for (const text of cases) expect(jsonString(text).toString()).toBe(JSON.stringify(text));
+  });
+
+  it('matches JSON.stringify on long text across slices, pairs cut at slice ends kept whole', () => {
+    const unit = 'line 1\n"x" é 😀\t\\\u0001';
+    for (const repeat of [1, 1000, 20_000]) {
+      const text = unit.repeat(repeat);
+      expect(jsonString(text).toString()).toBe(JSON.stringify(text));
+    }
+    // A surrogate pair right at a slice's end (a slice is a third of 64 KiB of UTF-16 units).
+    const pairAtEdge = `${'a'.repeat(Math.floor((64 * 1024) / 3) - 1)}😀${'b'.repeat(10)}`;
+    expect(jsonString(pairAtEdge).toString()).toBe(JSON.stringify(pairAtEdge));
+    const controls = '\u0000\n"'.repeat(50_000);
+    expect(jsonString(controls).toString()).toBe(JSON.stringify(controls));
   });
 });
