@@ -195,17 +195,19 @@ export function prefixLines(body: Uint8Array, prefix: Uint8Array, end: string): 
 const encoder = new TextEncoder();
 
 /**
- * `text` as the bytes of a JSON string (quotes included), exactly as JSON.stringify writes it.
- * Text with a lone surrogate (which UTF-8 cannot carry; JSON.stringify writes `\\udXXX`) goes
- * through JSON.stringify.
+ * `text` as the bytes of a JSON string (quotes included), exactly as JSON.stringify writes it,
+ * between `before` and `after` (one buffer for a whole JSON line). Text with a lone surrogate
+ * (which UTF-8 cannot carry; JSON.stringify writes `\\udXXX`) goes through JSON.stringify.
  */
-export function jsonString(text: string): Buffer {
+export function jsonString(text: string, before = '', after = ''): Buffer {
   if (!(text as string & { isWellFormed(): boolean }).isWellFormed()) {
-    return Buffer.from(JSON.stringify(text));
+    return Buffer.from(before + JSON.stringify(text) + after);
   }
   const { e, m } = instance();
-  const parts: Uint8Array[] = [QUOTE];
-  let size = 2;
+  const head = Buffer.from(`${before}"`);
+  const tail = Buffer.from(`"${after}`);
+  const parts: Uint8Array[] = [head];
+  let size = head.length + tail.length;
   // At most 3 UTF-8 bytes per UTF-16 unit, at most 6 output bytes per input byte.
   const units = SLICE / 3;
   const src = WORK;
@@ -224,8 +226,6 @@ export function jsonString(text: string): Buffer {
     size += stop - out;
     at = to;
   }
-  parts.push(QUOTE);
+  parts.push(tail);
   return Buffer.concat(parts, size);
 }
-
-const QUOTE = Buffer.from('"');

@@ -13,8 +13,5 @@ export function jsonRenderer(write: (line: string | Uint8Array) => void): Subscr
 /** An output event's JSON line, as bytes: the same object, with `data` written last. */
 function outputLine(event: EventOf<'output'>): Buffer {
   const { data, ...rest } = event;
-  const head = JSON.stringify(rest);
-  return Buffer.concat([Buffer.from(`${head.slice(0, -1)},"data":`), jsonString(data), CLOSE]);
+  return jsonString(data, `${JSON.stringify(rest).slice(0, -1)},"data":`, '}\n');
 }
-
-const CLOSE = Buffer.from('}\n');

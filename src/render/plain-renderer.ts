@@ -4,6 +4,7 @@
  * does not compile.
  */
 import type { EventOf, EventType, RunEvent } from '../engine/events.ts';
+import { outputBytes } from '../journal/output-bytes.ts';
 import { prefixLines } from './byte-loops.ts';
 import { formatBytes } from './units.ts';
 
@@ -149,7 +150,7 @@ function renderOutput(e: EventOf<'output'>, s: State): Buffer | undefined {
   if (e.check !== undefined) return undefined;
   const key = `${e.host}\u0000${e.stream}`;
   const before = s.partial.get(key);
-  const data = Buffer.from(e.data, 'utf8');
+  const data = outputBytes(e);
   const text = before?.length ? Buffer.concat([before, data]) : data;
   const cut = text.lastIndexOf(0x0a);
   if (cut < 0 && text.length <= LONG_LINE) {

@@ -64,6 +64,8 @@ describe('jsonString', () => {
       'lone \ud800 surrogate \udfff',
     ];
     for (const text of cases) expect(jsonString(text).toString()).toBe(JSON.stringify(text));
+    expect(jsonString('a\nb', '{"data":', '}').toString()).toBe('{"data":"a\\nb"}');
+    expect(jsonString('\ud800', '[', ']').toString()).toBe('["\\ud800"]');
   });
 
   it('matches JSON.stringify on long text across slices, pairs cut at slice ends kept whole', () => {
