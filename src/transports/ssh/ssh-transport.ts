@@ -6,7 +6,8 @@
  * Where settings come from (Ansible's order): inventory variables (`ansible_host`, `ansible_port`,
  * `ansible_user`, `ansible_ssh_private_key_file`) win; what they leave open comes from the
  * operator's ssh config as `ssh -G` resolves it (HostName, Port, User, IdentityFile, ProxyJump,
- * UserKnownHostsFile); then OpenSSH's defaults.
+ * UserKnownHostsFile); then OpenSSH's defaults (directly, without ssh -G, when no ssh config
+ * file could change them).
  */
 import { homedir } from 'node:os';
 import type { Answer, Decider, RequestOf } from '../../engine/decisions.ts';
@@ -25,7 +26,13 @@ import {
 } from './connect.ts';
 import { appendKnownHost } from './known-hosts.ts';
 import { sftpFiles } from './sftp-files.ts';
-import { parseHop, resolveSshConfig, type SshG } from './ssh-config.ts';
+import {
+  parseHop,
+  resolveSshConfig,
+  type SshG,
+  sshConfigFiles,
+  sshConfigMatters,
+} from './ssh-config.ts';
 import { batchedSshG } from './ssh-g-batch.ts';
 
 /** How long a cancelled command gets between SIGTERM and SIGKILL. */
@@ -70,8 +77,13 @@ export function sshTransports(options: SshOptions): (host: Host) => SshTransport
     }
     return p;
   };
-  // One resolver per run: the hosts' `ssh -G` calls are batched and cached together.
-  const shared = { ...options, sshG: options.sshG ?? batchedSshG() };
+  // One resolver per run: the hosts' `ssh -G` calls are batched and cached together. When no
+  // ssh config could change a host's settings, ssh -G is not asked at all: its answer would be
+  // OpenSSH's defaults, which resolveSshConfig applies itself (see sshConfigMatters).
+  const sshG =
+    options.sshG ??
+    (sshConfigMatters(sshConfigFiles(options.env)) ? batchedSshG() : async () => null);
+  const shared = { ...options, sshG };
   return (host) => new SshTransport(host, shared, askPassphrase, ask);
 }
 
