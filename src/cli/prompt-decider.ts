@@ -3,9 +3,17 @@
  * what each answer does is the engine's business.
  */
 import { createInterface, type Interface } from 'node:readline/promises';
-import type { Answer, Decider, RequestOf } from '../engine/decisions.ts';
+import type { Answer, Decider, Preview, RequestOf } from '../engine/decisions.ts';
 import type { DecisionKind } from '../engine/events.ts';
 import { NeedsInputError } from '../errors.ts';
+import { groupPreviews } from '../render/previews.ts';
+
+const indent = (text: string) =>
+  `${text
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n')}\n`;
 
 /** Where questions are read from and written to. */
 export interface PromptIO {
@@ -57,6 +65,14 @@ export class PromptDecider implements Decider {
     for (const c of commands) this.#io.output.write(`  $ ${c.host}: ${c.command}\n`);
   }
 
+  /** What each host's preview printed (a diff, usually), hosts with the same text together. */
+  #showPreviews(previews: readonly Preview[] | undefined): void {
+    for (const g of groupPreviews(previews ?? [])) {
+      const body = g.text.trim() === '' ? ' nothing to change\n' : `\n${indent(g.text)}`;
+      this.#io.output.write(`  preview on ${g.hosts.join(', ')}:${body}`);
+    }
+  }
+
   async decide<K extends DecisionKind>(request: RequestOf<K>): Promise<Answer<K>> {
     return (await this.#answer(request)) as Answer<K>;
   }
@@ -67,6 +83,7 @@ export class PromptDecider implements Decider {
     switch (r.kind) {
       case 'confirm': {
         this.#showCommands(r.commands);
+        this.#showPreviews(r.previews);
         const a = await this.#pick(`Run "${r.title}" on ${r.hosts.join(', ')}?`, [
           'yes',
           'skip',
@@ -79,6 +96,7 @@ export class PromptDecider implements Decider {
       }
       case 'confirm-destructive': {
         this.#showCommands(r.commands);
+        this.#showPreviews(r.previews);
         write(`  "${r.title}" is destructive on ${r.hosts.join(', ')}.\n`);
         const typed = await this.#ask(`  Type "${r.phrase}" to run it, or skip / abort / quit: `);
         if (typed === 'skip') return { action: 'skip', reason: await this.#reason('skip'), by };

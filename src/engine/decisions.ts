@@ -10,6 +10,14 @@ export interface PlannedCommand {
   command: string;
 }
 
+/** What a step's `preview` command printed on one host, shown with its confirmation. */
+export interface Preview {
+  host: string;
+  /** stdout of the preview (secrets masked). Empty means nothing would change. */
+  text: string;
+  exitCode: number | null;
+}
+
 /** A host whose key is not known yet, as OpenSSH would show it before asking. */
 export interface UnknownHostKey {
   host: string;
@@ -34,6 +42,7 @@ export type DecisionRequest =
       title: string;
       hosts: string[];
       commands: PlannedCommand[];
+      previews?: Preview[];
     }
   | {
       kind: 'confirm-destructive';
@@ -41,6 +50,7 @@ export type DecisionRequest =
       title: string;
       hosts: string[];
       commands: PlannedCommand[];
+      previews?: Preview[];
       /** The operator must type exactly this. */
       phrase: string;
     }

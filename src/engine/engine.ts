@@ -5,7 +5,7 @@
  */
 import { EXIT, OperatorError } from '../errors.ts';
 import type { Host, Inventory } from '../inventory/types.ts';
-import type { CheckSpec, Risk, RunbookSpec, StepSpec } from '../runbook/schema.ts';
+import type { CheckSpec, Risk, RunbookSpec, StepSpec, WaitSpec } from '../runbook/schema.ts';
 import {
   type Lookup,
   MissingVariableError,
@@ -18,7 +18,7 @@ import { type ActionUse, actionOf, chooseSourceOf } from './actions/registry.ts'
 import { type ActionRun, describeAction, runAction } from './actions/run-action.ts';
 import { capture } from './capture.ts';
 import { runCheck } from './checks/run-check.ts';
-import type { ChoiceItem, Decider, RequestOf, Settled } from './decisions.ts';
+import type { ChoiceItem, Decider, Preview, RequestOf, Settled } from './decisions.ts';
 import { durationMs } from './duration.ts';
 import type { EventBus } from './event-bus.ts';
 import type {
@@ -37,6 +37,7 @@ import { DEFAULT_FORKS, fanOut } from './fan-out.ts';
 import { LOCAL_HOST, resolveTarget } from './hosts.ts';
 import { MASK, Redactor } from './redact.ts';
 import { type ParamValues, Variables } from './variables.ts';
+import { realSleep, type Sleep, untilPassed } from './wait.ts';
 
 /** The runbook as the engine needs it. */
 export interface PlannedRunbook {
@@ -70,6 +71,8 @@ export interface EngineOptions {
   decider: Decider;
   bus: EventBus;
   clock: () => Date;
+  /** Pauses between the attempts of a `wait:` (default: a real timer). */
+  sleep?: Sleep;
   dryRun?: boolean;
   /** Run the preflight only (`stepwise check`): nothing is asked and no step runs. */
   checkOnly?: boolean;
@@ -383,12 +386,23 @@ class Run {
       hosts: hosts.map((h) => h.name),
       ...(gateFor ? { gateFor } : {}),
     });
-    const results = await runCheck(check, hosts, {
-      variables: this.#vars,
-      forks: this.#forks,
-      exec: (host, command, id, timeoutMs) =>
-        this.#exec(host, command, { check: id }, timeoutMs === undefined ? {} : { timeoutMs }),
-    });
+    // A gate is judged again right before its step: the preflight shows where it stands now
+    // and waits there, not here.
+    const gate = this.#spec.steps.some((s) => s.requires.includes(check.id));
+    const results = await this.#until(
+      gateFor !== undefined || !gate ? check.wait : undefined,
+      () =>
+        runCheck(check, hosts, {
+          variables: this.#vars,
+          forks: this.#forks,
+          now: this.#o.clock,
+          exec: (host, command, id, timeoutMs) =>
+            this.#exec(host, command, { check: id }, timeoutMs === undefined ? {} : { timeoutMs }),
+        }),
+      (rs) => !rs.some((r) => r.status === 'fail'),
+      (rs) => rs.filter((r) => r.status === 'fail').map((r) => `${r.host}: ${r.message}`),
+      { check: check.id },
+    );
     for (const r of results) {
       this.emit({
         type: 'check-result',
@@ -403,6 +417,33 @@ class Run {
       });
     }
     return results;
+  }
+
+  /** One attempt, or with `wait` attempts until `passed`, telling the operator about each retry. */
+  #until<T>(
+    wait: WaitSpec | undefined,
+    attempt: () => Promise<T>,
+    passed: (result: T) => boolean,
+    describe: (result: T) => string[],
+    origin: { check: string } | { step: string; host: string },
+  ): Promise<T> {
+    return untilPassed({
+      wait,
+      attempt,
+      passed,
+      clock: this.#o.clock,
+      sleep: this.#o.sleep ?? realSleep,
+      ...(this.#o.signal ? { signal: this.#o.signal } : {}),
+      onRetry: (r) =>
+        this.emit({
+          type: 'waiting',
+          ...origin,
+          message: this.#redactor.text(describe(r.result).join('\n')),
+          attempt: r.attempt,
+          elapsedMs: r.elapsedMs,
+          timeoutMs: r.timeoutMs,
+        }),
+    });
   }
 
   async #preflight(): Promise<'pass' | 'warn' | 'fail'> {
@@ -511,6 +552,13 @@ class Run {
       host: c.host,
       command: this.#redactor.text(step.sudo ? withSudo(c.command) : c.command),
     }));
+    let previews: Preview[] | undefined;
+    if (step.preview !== undefined && step.risk !== 'read-only') {
+      const got = await this.#previews(step, hosts);
+      if (got === 'skipped') return;
+      previews = got;
+    }
+    const shownPreviews = previews ? { previews } : {};
     let confirmedBy: string | undefined;
     if (step.risk === 'changes') {
       const a = await this.#ask<'confirm'>({
@@ -519,6 +567,7 @@ class Run {
         title: step.title,
         hosts: hosts.map((h) => h.name),
         commands: shown,
+        ...shownPreviews,
       });
       if (a.action === 'abort') throw abortedAt(step);
       if (a.action === 'skip') return this.#skipped(step, a.reason, a.by);
@@ -532,6 +581,7 @@ class Run {
           title: step.title,
           hosts: hosts.map((h) => h.name),
           commands: shown,
+          ...shownPreviews,
           phrase,
         });
         if (a.action === 'abort') throw abortedAt(step);
@@ -548,6 +598,36 @@ class Run {
       }
     }
     await this.#attempts(step, hosts, commands, serial, confirmedBy, action);
+  }
+
+  /**
+   * Runs the step's preview on every host before it is confirmed. A preview that cannot run
+   * (exit 2 or more, a lost host) stops the step: confirming blind is what it exists to prevent.
+   */
+  async #previews(step: StepSpec, hosts: Host[]): Promise<Preview[] | 'skipped'> {
+    for (;;) {
+      const runs = await fanOut(hosts, this.#forks, (h) =>
+        this.#exec(
+          h,
+          this.#command(step.preview!, h),
+          { step: step.id, phase: 'preview' },
+          { sudo: step.sudo, okExits: [0, 1] },
+        ),
+      );
+      const failures = runs.flatMap((run, i) =>
+        run.status === 'ok'
+          ? []
+          : [{ host: hosts[i]!.name, message: `the preview failed: ${run.error ?? run.status}` }],
+      );
+      if (failures.length === 0) {
+        return runs.map((run, i) => ({
+          host: hosts[i]!.name,
+          text: this.#redactor.text(run.stdout),
+          exitCode: run.exitCode,
+        }));
+      }
+      if ((await this.#afterFailure(step, failures)) === 'skip') return 'skipped';
+    }
   }
 
   #plan(step: StepSpec, hosts: Host[]): void {
@@ -570,6 +650,7 @@ class Run {
         chooseSourceOf(step.choose) ?? step.choose.run!,
         resolveTarget(step.choose.on, this.#o.inventory).hosts.slice(0, 1),
       );
+    if (step.preview !== undefined) plan('preview', step.preview, hosts, step.sudo);
     const action = actionOf(step);
     if (action) plan('run', action, hosts);
     if (step.run !== undefined) plan('run', step.run, hosts, step.sudo);
@@ -834,31 +915,40 @@ class Run {
         // The expectation judges the exit code; a verification expecting exit 3 did not "fail".
         const okExits = v.expect?.exit === undefined ? [0] : [v.expect.exit].flat();
         const command = this.#command(v.run, host);
-        const run = await this.#exec(
-          host,
-          command,
-          { step: step.id, phase: 'verify' },
-          { sudo: v.sudo ?? false, okExits },
-        );
-        // No exit code to judge: it never ran to an end (lost, killed, refused before it ran).
-        if (
-          run.status === 'lost' ||
-          run.status === 'timed-out' ||
-          run.status === 'cancelled' ||
-          run.exitCode === null
-        ) {
-          return { host, ok: false, message: run.error ?? run.status };
-        }
-        const j = judge(run, v.expect, (t) => renderText(t, this.#vars.lookupFor(host)));
-        // The command as run on this host, not its template; the message is redacted below.
-        const what = v.title ?? command;
-        return {
-          host,
-          ok: j.ok,
-          message: j.ok
-            ? `${what}: ok ${j.found === NO_OUTPUT ? NO_OUTPUT : `(${j.found})`}`
-            : `${what}: expected ${j.expected}, found ${j.found}`,
+        const once = async () => {
+          const run = await this.#exec(
+            host,
+            command,
+            { step: step.id, phase: 'verify' },
+            { sudo: v.sudo ?? false, okExits },
+          );
+          // No exit code to judge: it never ran to an end (lost, killed, refused before it ran).
+          if (
+            run.status === 'lost' ||
+            run.status === 'timed-out' ||
+            run.status === 'cancelled' ||
+            run.exitCode === null
+          ) {
+            return { host, ok: false, message: run.error ?? run.status };
+          }
+          const j = judge(run, v.expect, (t) => renderText(t, this.#vars.lookupFor(host)));
+          // The command as run on this host, not its template; the message is redacted below.
+          const what = v.title ?? command;
+          return {
+            host,
+            ok: j.ok,
+            message: j.ok
+              ? `${what}: ok ${j.found === NO_OUTPUT ? NO_OUTPUT : `(${j.found})`}`
+              : `${what}: expected ${j.expected}, found ${j.found}`,
+          };
         };
+        return this.#until(
+          v.wait,
+          once,
+          (r) => r.ok,
+          (r) => [r.message],
+          { step: step.id, host: host.name },
+        );
       });
       for (const r of results) {
         const message = this.#redactor.text(r.message);

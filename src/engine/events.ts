@@ -35,7 +35,7 @@ export interface CheckResult {
 }
 
 /** Which phase of a step a command belongs to. */
-export type Phase = 'choose' | 'run' | 'verify';
+export type Phase = 'choose' | 'preview' | 'run' | 'verify';
 
 interface Base {
   runId: string;
@@ -134,6 +134,18 @@ export type RunEvent = Base &
         /** Bytes per second over the recent window. */
         rate?: number;
         done: boolean;
+      }
+    | {
+        /** A probe with `wait:` has not passed yet and will be tried again. */
+        type: 'waiting';
+        check?: string;
+        step?: string;
+        host?: string;
+        /** What the last attempt found (the failing hosts' messages). */
+        message: string;
+        attempt: number;
+        elapsedMs: number;
+        timeoutMs: number;
       }
     | { type: 'warning'; message: string; step?: string; host?: string }
     | { type: 'run-paused'; step?: string }

@@ -1,9 +1,10 @@
 /**
  * The values templates can use: parameters (per host, after inventory and `--set`), choices,
- * captures (per host), and the builtins `host`, `host_address` and `run_id`. It outlives a single
+ * captures (per host), and the builtins `host`, `host_address`, `run_id` and `run_started`. It outlives a single
  * command, like a Runme session, and is restored from the journal on resume.
  */
 import type { Host } from '../inventory/types.ts';
+import { RUN_BUILTINS, runStartedOf } from '../runbook/builtins.ts';
 import type { Lookup } from '../runbook/template.ts';
 
 /** Parameter values for the operator's machine and for each host. */
@@ -47,6 +48,7 @@ export class Variables {
       if (name === 'host') return host.name;
       if (name === 'host_address') return host.address;
       if (name === 'run_id') return this.runId;
+      if (name === 'run_started') return runStartedOf(this.runId);
       const choice = this.choices.get(name);
       if (choice !== undefined) return choice;
       const byHost = this.captures.get(name);
@@ -57,7 +59,10 @@ export class Variables {
         if (values.size === 1) return [...values][0];
         throw new AmbiguousCaptureError(name);
       }
-      return params[name];
+      // A value may carry the run's own stamp, e.g. a default backup name `a4c-{{ run_started }}`.
+      return params[name]?.replace(RUN_BUILTINS, (_, b: string) =>
+        b === 'run_id' ? this.runId : (runStartedOf(this.runId) ?? this.runId),
+      );
     };
   }
 }

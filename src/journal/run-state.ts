@@ -407,6 +407,7 @@ function apply(state: RunState, e: RunEvent, open: Map<string, CheckHostResult[]
     case 'preflight-started':
     case 'output':
     case 'progress':
+    case 'waiting':
     case 'decision-requested':
       return;
     default: {

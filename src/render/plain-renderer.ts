@@ -72,6 +72,11 @@ const formatters: { [T in EventType]: Formatter<T> } = {
         : `\n      expected: ${ev.expected ?? '-'}\n      found:    ${ev.found ?? '-'}`;
     return `  ${mark[e.status]} ${e.check} · ${e.host}: ${e.message}${detail}`;
   },
+  waiting: (e) => {
+    const what = e.check ?? `${e.step}${e.host ? ` · ${e.host}` : ''}`;
+    const lines = e.message.split('\n');
+    return `  … ${what}: not yet (attempt ${e.attempt}, ${secs(e.elapsedMs)} of ${secs(e.timeoutMs)}), trying again\n${lines.map((l) => `      ${l}`).join('\n')}`;
+  },
   'check-overridden': (e) =>
     `  overridden: ${e.check}${e.step ? ` for ${e.step}` : ''} by ${e.by}: ${e.reason}`,
   'step-started': (e, s) => {

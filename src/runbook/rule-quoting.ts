@@ -41,6 +41,7 @@ export function quotingFindings(spec: RunbookSpec): Finding[] {
     ...spec.checks.map((c, i) => ({ at: ['checks', i, 'run'], text: c.run })),
     ...spec.steps.flatMap((s, i) => [
       { at: ['steps', i, 'run'], text: s.run },
+      { at: ['steps', i, 'preview'], text: s.preview },
       { at: ['steps', i, 'choose', 'run'], text: s.choose?.run },
       ...s.verify.map((v, k) => ({ at: ['steps', i, 'verify', k, 'run'], text: v.run })),
     ]),

@@ -66,6 +66,7 @@ export function templateFindings(spec: RunbookSpec): Finding[] {
     report(
       [
         { at: [...at, 'run'], text: step.run },
+        { at: [...at, 'preview'], text: step.preview },
         { at: [...at, 'manual'], text: step.manual },
         ...stringsIn(step.s3, [...at, 's3']),
         ...stringsIn(step.copy, [...at, 'copy']),

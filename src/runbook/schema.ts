@@ -39,6 +39,17 @@ export const targetSchema = z.union([
   }),
 ]);
 
+/**
+ * Re-run a probe until it passes: for conditions that become true with time (a node catching
+ * up, a service coming up after a restart). The last attempt's result is the one reported.
+ */
+export const waitSchema = z.strictObject({
+  /** Give up after this long (counted from the first attempt). */
+  timeout: durationSchema,
+  /** Pause between attempts (default 5s). */
+  interval: durationSchema.default('5s'),
+});
+
 const numberCompare = z
   .strictObject({
     /** A regex whose first group (or whole match) is the number; default: the whole output. */
@@ -87,6 +98,8 @@ export const checkSchema = z
     /** Run in the preflight (default) or only as a gate right before the steps that require it. */
     preflight: z.boolean().default(true),
     timeout: durationSchema.optional(),
+    /** Re-run until it passes, up to a time limit, instead of judging the first attempt. */
+    wait: waitSchema.optional(),
   })
   .refine((c) => (c.run === undefined) !== (c.kind === undefined), {
     message: 'a check has either `run` (with `expect`) or `kind`, not both and not neither',
@@ -113,6 +126,8 @@ export const verifySchema = z.strictObject({
   run: z.string().min(1),
   expect: expectSchema.optional(),
   sudo: z.boolean().optional(),
+  /** Re-run until it passes, up to a time limit (e.g. a service answering after a start). */
+  wait: waitSchema.optional(),
 });
 
 export const chooseSchema = z
@@ -152,6 +167,12 @@ export const stepSchema = z
     copy: copyStepSchema.optional(),
     choose: chooseSchema.optional(),
     risk: riskSchema,
+    /**
+     * A read-only command run on each host right before the confirmation, its output shown
+     * with the question: typically a `diff -u` of what the step will change. Exit 0 and 1 are
+     * both fine (diff's "same" and "different"); anything else stops the step.
+     */
+    preview: z.string().min(1).optional(),
     /** For destructive steps: the phrase the operator must type (a template). */
     confirm: z.string().optional(),
     /** Run the command through `sudo -n`. */
@@ -181,6 +202,10 @@ export const stepSchema = z
   })
   .refine((s) => s.risk !== 'read-only' || s.confirm === undefined, {
     message: '`confirm` is only for destructive steps',
+  })
+  .refine((s) => s.preview === undefined || (s.risk !== 'read-only' && s.manual === undefined), {
+    message:
+      '`preview` shows what a confirmed step will change: it needs risk `changes` or `destructive` and a `run`, `s3` or `copy`',
   });
 
 export const parameterSchema = z.strictObject({
@@ -221,6 +246,7 @@ export const runbookSchema = z.strictObject({
 
 export type Target = z.infer<typeof targetSchema>;
 export type Expect = z.infer<typeof expectSchema>;
+export type WaitSpec = z.infer<typeof waitSchema>;
 export type CheckSpec = z.infer<typeof checkSchema>;
 export type CaptureSpec = z.infer<typeof captureSchema>;
 export type VerifySpec = z.infer<typeof verifySchema>;

@@ -220,23 +220,33 @@ export function cliBackend(io: CliIO, extraRunbookDirs: readonly string[]): TuiB
     },
     async resume(runId) {
       const file = journalPath(home, runId);
-      let header: ReturnType<typeof readJournal>['header'];
+      let journal: ReturnType<typeof readJournal>;
       try {
-        header = readJournal(file).header;
+        journal = readJournal(file, { output: false });
       } catch (error) {
         throw error instanceof OperatorError
           ? error
           : new OperatorError(`cannot read run ${runId}`, 'list the runs with `stepwise runs`');
       }
+      const { header } = journal;
       const rb = await loadRunbook(header.runbookPath);
       const again = {
         runbook: header.runbookPath,
         inventory: header.inventoryPath,
         sets: header.sets,
       };
-      return handle(rb.spec.title, rb.spec.steps, again, (ui) =>
+      const h = handle(rb.spec.title, rb.spec.steps, again, (ui) =>
         resumeCommand(quiet, runId, flags({}), ui),
       );
+      // What was done before the resume is listed as done, in the order the runbook has it.
+      const before = foldRun(header, journal.events).steps;
+      h.view.seedFinished(
+        rb.spec.steps.flatMap((s) => {
+          const b = before[s.id];
+          return b ? [b] : [];
+        }),
+      );
+      return h;
     },
     state(runId) {
       const { header, events } = readJournal(journalPath(home, runId), { output: false });

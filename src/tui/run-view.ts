@@ -7,6 +7,7 @@
 import type { EventOf, HostStatus, RunEvent, StepStatus, Verdict } from '../engine/events.ts';
 import type { Risk } from '../runbook/schema.ts';
 import { TailBuffer } from './tail.ts';
+import { formatDuration } from './theme.ts';
 
 /** A step as the runbook describes it. */
 export interface StepInfo {
@@ -84,6 +85,8 @@ export interface RunSnapshot {
   overrides: { check: string; step?: string; reason: string; by: string }[];
   progress: ProgressView[];
   warnings: string[];
+  /** A `wait:` probe that has not passed yet: what it found and how long it has tried. */
+  waiting: string | null;
   /** Set once the run has ended or paused. */
   outcome: { status: 'succeeded' | 'failed' | 'aborted' | 'paused'; error?: string } | null;
   resumed: boolean;
@@ -126,10 +129,43 @@ export class RunView {
       finished: [],
       overrides: [],
       warnings: [],
+      waiting: null,
       outcome: null,
       resumed: false,
     };
     this.#snapshot = this.#make(0);
+  }
+
+  /**
+   * Steps a resumed run finished before (the engine passes over them without events), shown
+   * first in the finished list, as they ended then.
+   */
+  seedFinished(
+    steps: readonly {
+      id: string;
+      status: StepStatus;
+      durationMs: number | null;
+      reason: string | null;
+      confirmedBy: string | null;
+    }[],
+  ): void {
+    for (const f of steps) {
+      const s = this.#steps.get(f.id);
+      if (!s || (f.status !== 'succeeded' && f.status !== 'skipped')) continue;
+      s.status = f.status;
+      s.durationMs = f.durationMs;
+      this.#state.finished.push({
+        key: `${f.id}#before#${this.#state.finished.length}`,
+        step: f.id,
+        title: s.title,
+        status: f.status,
+        durationMs: f.durationMs ?? 0,
+        ...(f.reason ? { reason: f.reason } : {}),
+        ...(f.confirmedBy ? { confirmedBy: f.confirmedBy } : {}),
+      });
+    }
+    this.#dirty = true;
+    this.flush();
   }
 
   /** The display subscriber to put on the run's event bus. */
@@ -224,7 +260,14 @@ export class RunView {
         });
         break;
       }
+      case 'waiting': {
+        const what = e.check ?? `${e.step}${e.host ? ` on ${e.host}` : ''}`;
+        const found = e.message.split('\n')[0] ?? '';
+        st.waiting = `${what}: not yet (try ${e.attempt}, ${formatDuration(e.elapsedMs)} of ${formatDuration(e.timeoutMs)}): ${found}`;
+        break;
+      }
       case 'check-result': {
+        st.waiting = null;
         const row = this.#rows.get(e.check);
         if (!row) break;
         if (!row.hosts.includes(e.host)) row.hosts = [...row.hosts, e.host];
@@ -267,7 +310,8 @@ export class RunView {
       }
       case 'host-started': {
         const s = this.#step(e.step);
-        if (!s) break;
+        // A preview's output is shown with its confirmation, not as a run of the step.
+        if (!s || e.phase === 'preview') break;
         if (e.phase === 'run' && !s.commands.some((c) => c.host === e.host)) {
           s.commands = [...s.commands, { host: e.host, command: e.command }];
         }
@@ -305,6 +349,7 @@ export class RunView {
         break;
       }
       case 'verify-result': {
+        st.waiting = null;
         const s = this.#step(e.step);
         if (s)
           s.verify = [
@@ -314,6 +359,7 @@ export class RunView {
         break;
       }
       case 'step-finished': {
+        st.waiting = null;
         const s = this.#step(e.step);
         if (!s) break;
         s.status = e.status;

@@ -28,6 +28,7 @@ function fakeContext(outputs: Record<string, ProbeResult>): CheckContext & { ran
   return {
     hosts,
     ran,
+    now: () => new Date('2026-01-01T00:00:00Z'),
     async exec(h, command) {
       ran.push(`${h.name}: ${command}`);
       return outputs[`${h.name}: ${command}`] ?? { exitCode: 127, stdout: '', stderr: 'not found' };

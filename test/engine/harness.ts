@@ -243,6 +243,8 @@ function describeEvent(e: RunEvent): string | undefined {
       return `step-finished ${e.step} ${e.status}${e.confirmedBy ? ` by ${e.confirmedBy}` : ''}${e.reason === undefined ? '' : `: ${e.reason}`}`;
     case 'progress':
       return `progress ${e.host} ${e.label} ${e.bytes}${e.total === undefined ? '' : `/${e.total}`}${e.done ? ' done' : ''}`;
+    case 'waiting':
+      return `waiting ${e.check ?? at(e.step ?? '', e.host ?? '')} #${e.attempt}: ${e.message}`;
     case 'warning':
       return `warning${e.step ? ` ${e.step}` : ''}: ${e.message}`;
     case 'run-paused':

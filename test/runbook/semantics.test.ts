@@ -17,7 +17,7 @@ describe('semantic problems', () => {
 
   it('templates naming variables that are unknown or not set yet', async () => {
     const unknown =
-      'not a parameter, a builtin (host, host_address, run_id) or a value an earlier step captures or chooses';
+      'not a parameter, a builtin (host, host_address, run_id, run_started) or a value an earlier step captures or chooses';
     expect(await problemLines('broken/templates.yaml')).toEqual([
       // checks may use what any step provides ({{ snapshot }} in checks[0] is fine)
       `15:10: checks[1].run: unknown variable {{ dri }}: ${unknown}`,

@@ -18,6 +18,8 @@ export interface ProbeResult {
 export interface CheckContext {
   /** The hosts the check runs on (its `on` target), in inventory order. */
   readonly hosts: readonly Host[];
+  /** The run's clock (injected): what "now" means for ages such as backup freshness. */
+  now(): Date;
   /** Runs a read-only command on a host. Output is journaled as it arrives. */
   exec(host: Host, command: string): Promise<ProbeResult>;
   /** Renders a command template for a host, every value shell-quoted. */

@@ -18,6 +18,8 @@ import { checkKinds } from './registry.ts';
 export interface CheckRunner {
   variables: Variables;
   forks: number;
+  /** The engine's clock, for checks that judge ages (backup freshness). */
+  now: () => Date;
   exec(
     host: Host,
     command: string,
@@ -56,6 +58,7 @@ export async function runCheck(
       if (!kind) throw new Error(`unknown check kind ${check.kind}`);
       const ctx: CheckContext = {
         hosts,
+        now: runner.now,
         exec: async (host, command) => {
           const r = await runner.exec(host, command, check.id, timeout);
           return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr };

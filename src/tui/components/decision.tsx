@@ -10,6 +10,7 @@ import type { Pending } from '../decider.ts';
 import { clip, useTone } from '../theme.ts';
 import { Footer, type KeyHint } from './footer.tsx';
 import { Indicator } from './indicator.tsx';
+import { Previews } from './previews.tsx';
 
 type Mode =
   | { kind: 'menu' }
@@ -19,6 +20,8 @@ type Mode =
 export interface DecisionProps {
   pending: Pending;
   width: number;
+  /** Most lines of previews (diffs) drawn with a confirmation. */
+  previewLines?: number;
   /** Opens the full output of the failed step. */
   onOpenOutput: (step: string) => void;
   /** The operator chose quit: the run is paused and saved. */
@@ -64,10 +67,14 @@ export function Decision(p: DecisionProps) {
   else {
     switch (r.kind) {
       case 'confirm':
-        keys.push(['y', 'run'], ['s', 'skip'], ['a', 'abort'], ['q', 'quit']);
+        keys.push(['y', 'run'], ['s', 'skip']);
+        if (r.previews) keys.push(['o', 'full preview']);
+        keys.push(['a', 'abort'], ['q', 'quit']);
         break;
       case 'confirm-destructive':
-        keys.push(['t', 'type the phrase'], ['s', 'skip'], ['a', 'abort'], ['q', 'quit']);
+        keys.push(['t', 'type the phrase'], ['s', 'skip']);
+        if (r.previews) keys.push(['o', 'full preview']);
+        keys.push(['a', 'abort'], ['q', 'quit']);
         break;
       case 'choose':
         keys.push(['↑↓', 'move'], ['Enter', 'pick'], ['a', 'abort'], ['q', 'quit']);
@@ -123,10 +130,12 @@ export function Decision(p: DecisionProps) {
         case 'confirm':
           if (input === 'y') answer({ action: 'run' });
           if (input === 's') setMode({ kind: 'reason', action: 'skip' });
+          if (input === 'o' && r.previews) p.onOpenOutput(r.step);
           break;
         case 'confirm-destructive':
           if (input === 't') setMode({ kind: 'typing' });
           if (input === 's') setMode({ kind: 'reason', action: 'skip' });
+          if (input === 'o' && r.previews) p.onOpenOutput(r.step);
           break;
         case 'override':
           if (input === 'o') setMode({ kind: 'reason', action: 'override' });
@@ -177,18 +186,28 @@ export function Decision(p: DecisionProps) {
   switch (r.kind) {
     case 'confirm':
       body = (
-        <Text>
-          Run <Text bold>{r.title}</Text> on {r.hosts.join(', ') || 'this machine'}?{' '}
-          <Text color={tone('warn')}>It changes things.</Text>
-        </Text>
+        <Box flexDirection="column">
+          <Text>
+            Run <Text bold>{r.title}</Text> on {r.hosts.join(', ') || 'this machine'}?{' '}
+            <Text color={tone('warn')}>It changes things.</Text>
+          </Text>
+          {r.previews ? (
+            <Previews previews={r.previews} width={p.width} maxLines={p.previewLines ?? 14} />
+          ) : null}
+        </Box>
       );
       break;
     case 'confirm-destructive':
       body = (
-        <Text color={tone('bad')} wrap="wrap">
-          <Text bold>{r.title}</Text> is destructive on {r.hosts.join(', ')}. Type{' '}
-          <Text bold>{r.phrase}</Text> to run it.
-        </Text>
+        <Box flexDirection="column">
+          <Text color={tone('bad')} wrap="wrap">
+            <Text bold>{r.title}</Text> is destructive on {r.hosts.join(', ')}. Type{' '}
+            <Text bold>{r.phrase}</Text> to run it.
+          </Text>
+          {r.previews ? (
+            <Previews previews={r.previews} width={p.width} maxLines={p.previewLines ?? 14} />
+          ) : null}
+        </Box>
       );
       break;
     case 'choose':

@@ -5,6 +5,8 @@
  */
 import { Box, Static, Text, useInput } from 'ink';
 import { useEffect, useState, useSyncExternalStore } from 'react';
+import type { Preview } from '../../engine/decisions.ts';
+import { groupPreviews } from '../../render/previews.ts';
 import type { RunHandle } from '../backend.ts';
 import { Decision } from '../components/decision.tsx';
 import { Footer, type KeyHint } from '../components/footer.tsx';
@@ -124,7 +126,17 @@ export function RunScreen(p: RunScreenProps) {
   const running = step?.runs ?? [];
   const planned = pending && 'commands' in pending.request ? pending.request.commands : [];
   const commands = step && step.commands.length > 0 ? step.commands : planned;
-  const fixed = 9 + (step?.note ? 1 : 0) + (pending ? 6 : 0) + (step?.verify.length ?? 0);
+  const previews =
+    pending && 'previews' in pending.request ? (pending.request.previews ?? null) : null;
+  // A preview (a diff) gets up to half the screen; the rest of it stays a keypress away.
+  const previewLines = Math.max(3, Math.floor(p.height / 2) - 6);
+  const fixed =
+    9 +
+    (step?.note ? 1 : 0) +
+    (pending ? 6 : 0) +
+    (step?.verify.length ?? 0) +
+    (snap.waiting ? 1 : 0) +
+    (previews ? previewRows(previews, previewLines) : 0);
   const cmdBudget = Math.max(commands.length, p.height - fixed - running.length * 2);
   const cmdRows = Math.min(cmdBudget, commandRows(commands, p.width));
   const tailLines = Math.max(
@@ -191,6 +203,11 @@ export function RunScreen(p: RunScreenProps) {
           now={now}
         />
       ) : null}
+      {snap.waiting && !p.overlay ? (
+        <Text color={tone('accent')} wrap="truncate-end">
+          … {snap.waiting}
+        </Text>
+      ) : null}
       {p.overlay
         ? null
         : snap.progress
@@ -202,6 +219,7 @@ export function RunScreen(p: RunScreenProps) {
           key={decisionKey(pending.request)}
           pending={pending}
           width={p.width}
+          previewLines={previewLines}
           onOpenOutput={p.onOpenOutput}
           onQuit={p.onQuit}
           onTyping={setTyping}
@@ -231,6 +249,16 @@ function decisionKey(r: object): string {
     decisionIds.set(r, id);
   }
   return String(id);
+}
+
+/** Screen rows the previews take: a title per group of hosts, then at most `lines` lines. */
+function previewRows(previews: readonly Preview[], lines: number): number {
+  const groups = groupPreviews(previews);
+  const body = groups.reduce(
+    (n, g) => n + (g.text.trim() === '' ? 0 : g.text.split('\n').length),
+    0,
+  );
+  return 2 + groups.length + Math.min(lines, body);
 }
 
 /** Screen rows the commands take when shown in full. */
