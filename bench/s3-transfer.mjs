@@ -3,7 +3,9 @@
 // same server. Prints the times, the throughputs, the ratio (goal: stepwise ≥ 1.5× s3cmd, from
 // parallel parts; the download runs as one GET, the default from a custom endpoint, and as
 // parallel ranged GETs with the upload's part size and concurrency) and
-// stepwise's peak RSS during each transfer (goal: ≤ 200 MB for 1 GiB).
+// stepwise's peak RSS during each transfer (goal: ≤ 200 MB for 1 GiB), and each tool's CPU time
+// (user + sys, from GNU time): on a shared machine the wall times swing with the load, the CPU
+// spent per byte much less.
 // s3rver is a single Node process that writes every part to disk and then concatenates the
 // parts on completion, so it often limits both tools: the figures say so when they are close.
 import { spawn, spawnSync } from 'node:child_process';
@@ -77,11 +79,11 @@ const env = {
   STEPWISE_HOME: join(dir, 'home'),
 };
 
-/** Runs a command; resolves to its wall time (s) and peak RSS (KiB) of the process itself. */
+/** Runs a command; resolves to its wall time (s), peak RSS (KiB) and CPU time (s, if known). */
 async function measure(file, args) {
   const rssFile = join(dir, 'rss.txt');
   const [cmd, argv] = gnuTime
-    ? [gnuTime, ['-f', '%M', '-o', rssFile, file, ...args]]
+    ? [gnuTime, ['-f', '%M %U %S', '-o', rssFile, file, ...args]]
     : [file, args];
   const t = process.hrtime.bigint();
   const child = spawn(cmd, argv, { env, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -98,7 +100,10 @@ async function measure(file, args) {
   const seconds = Number(process.hrtime.bigint() - t) / 1e9;
   if (poll) clearInterval(poll);
   if (code !== 0) throw new Error(`${file} ${args.join(' ')} exited ${code}`);
-  return { seconds, rssKiB: gnuTime ? Number(readFileSync(rssFile, 'utf8').trim()) : peak };
+  const [rss, user, sys] = gnuTime
+    ? readFileSync(rssFile, 'utf8').trim().split(/\s+/).map(Number)
+    : [];
+  return { seconds, rssKiB: rss ?? peak, cpu: user === undefined ? undefined : user + sys };
 }
 
 async function md5(path) {
@@ -178,8 +183,9 @@ for (const [base, ours] of [
 ]) {
   const b = results[base];
   const s = results[ours];
-  console.log(`  baseline  ${base}`.padEnd(48), `${b.seconds.toFixed(2)} s  ${rate(b)}`);
-  console.log(`  stepwise  ${ours}`.padEnd(48), `${s.seconds.toFixed(2)} s  ${rate(s)}`);
+  const cpu = (r) => (r.cpu === undefined ? '' : `  CPU ${r.cpu.toFixed(2)} s`);
+  console.log(`  baseline  ${base}`.padEnd(48), `${b.seconds.toFixed(2)} s  ${rate(b)}${cpu(b)}`);
+  console.log(`  stepwise  ${ours}`.padEnd(48), `${s.seconds.toFixed(2)} s  ${rate(s)}${cpu(s)}`);
   const rss = s.rssKiB > 0 ? `${(s.rssKiB / 1024).toFixed(0)} MB` : 'unknown';
   console.log(
     `    throughput ratio ${(b.seconds / s.seconds).toFixed(2)}× s3cmd (goal ≥ 1.5×), peak RSS ${rss} (goal ≤ 200 MB)`,

@@ -87,9 +87,19 @@ function wantsTui(
 }
 
 /** Opens the TUI; loaded only when used, so headless commands never evaluate Ink and React. */
-async function tui(io: CliIO, start: TuiStart, runbooks: string[]): Promise<ExitCode> {
+async function tui(
+  io: CliIO,
+  start: TuiStart,
+  runbooks: string[],
+  o: { forks?: string; knownHosts?: string; acceptNewHostKeys?: boolean } = {},
+): Promise<ExitCode> {
   const { openTui } = await import('../tui/launch.tsx');
-  return openTui(io, start, runbooks);
+  // The connection flags hold for every run the TUI starts or resumes, as they do headless.
+  return openTui(io, start, runbooks, {
+    ...(o.forks === undefined ? {} : { forks: o.forks }),
+    ...(o.knownHosts === undefined ? {} : { knownHosts: o.knownHosts }),
+    ...(o.acceptNewHostKeys ? { acceptNewHostKeys: true } : {}),
+  });
 }
 
 /** Builds the program; `exit` receives the exit code of whatever command ran. */
@@ -198,6 +208,7 @@ export function buildProgram(io: CliIO, exit: (code: ExitCode) => void): Command
                 sets: m.parseSets(o.set),
               },
               global().runbooks,
+              o,
             ),
           )
         : run().then((m) => m.runCommand(io, rb, { ...o, runbooks: global().runbooks })),
@@ -218,7 +229,7 @@ export function buildProgram(io: CliIO, exit: (code: ExitCode) => void): Command
   ).action((id, o) =>
     done(
       wantsTui(io, o)
-        ? tui(io, { kind: 'resume', runId: id }, global().runbooks)
+        ? tui(io, { kind: 'resume', runId: id }, global().runbooks, o)
         : run().then((m) => m.resumeCommand(io, id, { ...o, runbooks: global().runbooks })),
     ),
   );

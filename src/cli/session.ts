@@ -3,6 +3,7 @@
  * decider, transports and Ctrl-C, then hands over to the engine and maps its outcome to an
  * exit code.
  */
+import { dirname } from 'node:path';
 import type { Decider } from '../engine/decisions.ts';
 import { type ResumeInput, type RunOutcome, runEngine } from '../engine/engine.ts';
 import { EventBus, type Subscriber } from '../engine/event-bus.ts';
@@ -150,6 +151,7 @@ export async function runSession(o: SessionOptions): Promise<ExitCode> {
       presetChoices: prepared.presetChoices,
       ...(o.resume ? { resume: o.resume } : {}),
       ...(o.forks ? { forks: o.forks } : {}),
+      ...(o.journal?.path ? { runDir: dirname(o.journal.path) } : {}),
     });
     status = outcome;
     if (outcome === 'succeeded' || outcome === 'paused') return EXIT.ok;

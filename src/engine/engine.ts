@@ -15,7 +15,7 @@ import {
 import type { Transport, TransportFactory } from '../transports/transport.ts';
 import { copyPeers, hostNamed } from './actions/copy-hosts.ts';
 import { type ActionUse, actionOf, chooseSourceOf } from './actions/registry.ts';
-import { type ActionRun, describeAction, runAction } from './actions/run-action.ts';
+import { type ActionRun, describeAction, renderBlock, runAction } from './actions/run-action.ts';
 import { capture } from './capture.ts';
 import { runCheck } from './checks/run-check.ts';
 import type { ChoiceItem, Decider, Preview, RequestOf, Settled } from './decisions.ts';
@@ -82,6 +82,8 @@ export interface EngineOptions {
   resume?: ResumeInput;
   /** Choices given up front (`--set var=value`). */
   presetChoices?: Record<string, string>;
+  /** The run's directory beside its journal, for step actions' state (see ActionContext.runDir). */
+  runDir?: string;
   /** Opens the run's connections before the preflight (SSH: unknown host keys asked at once). */
   connectHosts?: ConnectHosts;
 }
@@ -331,8 +333,16 @@ class Run {
         const peer = hostNamed(name, this.#o.inventory);
         return { host: peer, transport: this.#transport(peer) };
       },
+      hostsOf: (role) =>
+        resolveTarget(role, this.#o.inventory).hosts.map((h) => ({
+          host: h,
+          transport: this.#transport(h),
+          block: renderBlock(use.raw, this.#lookup(h)),
+        })),
       ...(extra.timeoutMs === undefined ? {} : { timeoutMs: extra.timeoutMs }),
       ...(this.#o.signal ? { signal: this.#o.signal } : {}),
+      ...(this.#o.runDir === undefined ? {} : { runDir: this.#o.runDir }),
+      clock: this.#o.clock,
     });
     this.#hostFinished(host, origin, run);
     return run;

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { copyStepSchema } from '../engine/actions/copy-schema.ts';
+import { loomStepSchema } from '../engine/actions/loom-schema.ts';
 import { s3ChooseSchema, s3StepSchema } from '../s3/step-schema.ts';
 
 const id = z
@@ -165,6 +166,8 @@ export const stepSchema = z
     s3: s3StepSchema.optional(),
     /** A file copied from one host to another (`from: HOST:path`, `to: HOST:path`, `via`). */
     copy: copyStepSchema.optional(),
+    /** Loom restore helpers in TypeScript (`op: config-archive | rebuild-peers`). */
+    loom: loomStepSchema.optional(),
     choose: chooseSchema.optional(),
     risk: riskSchema,
     /**
@@ -191,14 +194,17 @@ export const stepSchema = z
       s.manual !== undefined ||
       s.s3 !== undefined ||
       s.copy !== undefined ||
+      s.loom !== undefined ||
       s.choose !== undefined,
-    { message: 'a step needs at least one of `run`, `manual`, `s3`, `copy` or `choose`' },
+    { message: 'a step needs at least one of `run`, `manual`, `s3`, `copy`, `loom` or `choose`' },
   )
-  .refine((s) => [s.run, s.manual, s.s3, s.copy].filter((x) => x !== undefined).length <= 1, {
-    message: 'a step has one of `run`, `manual`, `s3` or `copy`, not several',
-  })
-  .refine((s) => (s.s3 === undefined && s.copy === undefined) || !s.sudo, {
-    message: '`sudo` is for commands; an `s3` or `copy` step moves files as the connecting user',
+  .refine(
+    (s) => [s.run, s.manual, s.s3, s.copy, s.loom].filter((x) => x !== undefined).length <= 1,
+    { message: 'a step has one of `run`, `manual`, `s3`, `copy` or `loom`, not several' },
+  )
+  .refine((s) => (s.s3 === undefined && s.copy === undefined && s.loom === undefined) || !s.sudo, {
+    message:
+      '`sudo` is for commands; an `s3`, `copy` or `loom` step runs as the connecting user (a loom rebuild-peers writes the unit through `sudo -n` itself)',
   })
   .refine((s) => s.risk !== 'read-only' || s.confirm === undefined, {
     message: '`confirm` is only for destructive steps',

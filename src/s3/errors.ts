@@ -42,7 +42,6 @@ export function describeS3Error(error: unknown, what: string, endpoint?: string)
         hint: 'check the access key and secret key (or AWS_PROFILE / the profile) for this endpoint',
       };
     case 'AccessDenied':
-    case 'Forbidden':
       return {
         message: `${what}: access denied by S3${where}`,
         hint: 'these credentials may not use this bucket; check its policy',
@@ -79,10 +78,15 @@ export function describeS3Error(error: unknown, what: string, endpoint?: string)
       hint: 'check that the endpoint is up and reachable from here; nothing partial was kept',
     };
   }
-  if (status === 403 && !e.name?.match(/^[A-Z]/)) {
+  // A 403 without an error body: HEAD requests (a download's first call) never carry one, so a
+  // wrong secret key and a bucket policy that says no look the same here.
+  if (
+    status === 403 &&
+    (!e.name?.match(/^[A-Z]/) || /^(Forbidden|Unknown(Error)?)$/.test(e.name))
+  ) {
     return {
-      message: `${what}: S3${where} refused the request (HTTP 403)`,
-      hint: 'check the credentials and the bucket policy',
+      message: `${what}: S3${where} refused the request (HTTP 403, no reason given)`,
+      hint: 'check the access key and secret key for this endpoint, and that the bucket policy lets them use this bucket',
     };
   }
   return {

@@ -39,6 +39,8 @@ export interface OperationIO {
   output: (line: string) => void;
   progress: ProgressSink;
   env?: NodeJS.ProcessEnv;
+  /** Where unfinished multipart uploads are kept to be resumed (see TransferContext.resume). */
+  resume?: TransferContext['resume'];
 }
 
 /** A one-line, secret-free description, for confirmations and dry runs. */
@@ -93,6 +95,7 @@ export async function runOperation(o: S3Operation, io: OperationIO): Promise<str
       concurrency: o.concurrency ?? DEFAULT_CONCURRENCY,
       downloadConcurrency: o.concurrency ?? defaultDownloadConcurrency(resolved.endpoint),
       output: io.output,
+      ...(io.resume ? { resume: io.resume } : {}),
     };
     const from = o.from ?? '';
     const to = o.to ?? '';

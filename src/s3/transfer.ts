@@ -8,11 +8,20 @@
 import { pipeline } from 'node:stream/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { HostFiles } from '../transports/transport.ts';
-import { candidatePartSizes, Digest, etagParts } from './digest.ts';
+import { bareEtag, candidatePartSizes, Digest, etagParts } from './digest.ts';
 import { attempt, S3Error } from './errors.ts';
-import { multipartUpload } from './multipart.ts';
+import { multipartEtag, multipartUpload } from './multipart.ts';
 import type { Meter } from './progress.ts';
 import { rangedBody } from './ranged.ts';
+import { abandon, earlierUpload, keepForResume } from './unfinished-upload.ts';
+import {
+  type RecordWriter,
+  type StoredPart,
+  UPLOAD_RECORD_VERSION,
+  type UploadIdentity,
+  type UploadRecord,
+  type UploadRecords,
+} from './upload-record.ts';
 import { formatS3Url, type S3Location } from './url.ts';
 
 /** Lazily loaded SDK modules, shared by every transfer. */
@@ -67,6 +76,12 @@ export interface TransferContext {
   downloadConcurrency: number;
   /** A line for the operator (what was transferred, verified, skipped, deleted). */
   output: (line: string) => void;
+  /**
+   * Where a run keeps its unfinished multipart uploads, and the host whose files are read: an
+   * upload that fails is then kept for the next attempt to continue, not aborted. Without it
+   * (`stepwise s3 cp`) a failed upload is aborted.
+   */
+  resume?: { records: UploadRecords; host: string };
 }
 
 /** Uploads one file; resolves once the stored object's size and ETag match the file. */
@@ -84,28 +99,56 @@ export async function uploadFile(
   }
   const partSize = uploadPartSize(ctx.partSize, info.size);
   const multipart = info.size > partSize;
-  const digest = new Digest({ whole: true, partSizes: multipart ? [partSize] : [] });
-  const source = await ctx.files.read(path, ctx.signal);
-  const reading = pipeline(source, digest).catch((error: unknown) =>
-    digest.destroy(error as Error),
-  );
   const base = meter.bytes;
+  const identity: UploadIdentity | undefined =
+    multipart && ctx.resume
+      ? { host: ctx.resume.host, path, bucket: to.bucket, key: to.key }
+      : undefined;
+  const earlier = identity
+    ? await earlierUpload(ctx, identity, { size: info.size, mtimeMs: info.mtimeMs }, partSize)
+    : undefined;
   let uploadId: string | undefined;
-  let etag: string;
+  let writer: RecordWriter | undefined;
+  let sent: Sent;
   try {
-    etag = multipart
-      ? await uploadParts(ctx, what, to, digest, partSize, meter, (id) => {
-          uploadId = id;
+    sent = multipart
+      ? await uploadParts(ctx, what, to, path, partSize, meter, {
+          onStarted: (id) => {
+            uploadId = id;
+            if (!ctx.resume || !identity) return;
+            writer = ctx.resume.records.writer(
+              earlier ?? {
+                version: UPLOAD_RECORD_VERSION,
+                endpoint: ctx.endpoint ?? null,
+                ...identity,
+                uploadId: id,
+                partSize,
+                source: { size: info.size, mtimeMs: info.mtimeMs },
+                parts: [],
+              },
+            );
+            writer.save();
+          },
+          onStored: (part) => writer?.add(part),
+          ...(earlier ? { resume: earlier } : {}),
         })
-      : await uploadWhole(ctx, what, to, digest, partSize, meter, (id) => {
+      : await uploadWhole(ctx, what, to, path, partSize, meter, (id) => {
           uploadId = id;
         });
-    await reading;
   } catch (error) {
-    await abandon(ctx, to, uploadId, error as Error);
+    if (!(await keepForResume(ctx, to, uploadId, writer, error as Error))) {
+      if (identity) await ctx.resume?.records.remove(identity);
+      await abandon(ctx, to, uploadId, error as Error);
+    }
     throw error;
   }
-  meter.set(base + digest.bytes);
+  // Finished: there is nothing left to resume, whatever the check below finds.
+  if (identity) {
+    await writer?.flush().catch(() => {});
+    await ctx.resume?.records.remove(identity);
+  }
+  meter.set(base + sent.bytes);
+  const { etag } = sent;
   const { HeadObjectCommand } = await sdk();
   const head = await attempt(`check ${url}`, ctx.endpoint, () =>
     ctx.client.send(new HeadObjectCommand({ Bucket: to.bucket, Key: to.key }), {
@@ -113,12 +156,12 @@ export async function uploadFile(
     }),
   );
   const problem =
-    digest.bytes !== info.size
-      ? `the file changed while it was read (${info.size} bytes, then ${digest.bytes})`
-      : head.ContentLength !== digest.bytes
-        ? `S3 stored ${head.ContentLength} bytes, the file has ${digest.bytes}`
-        : digest.verdict(etag) === 'mismatch'
-          ? `S3's ETag ${etag} does not match the file's (MD5 ${digest.md5()})`
+    sent.bytes !== info.size
+      ? `the file changed while it was read (${info.size} bytes, then ${sent.bytes})`
+      : head.ContentLength !== sent.bytes
+        ? `S3 stored ${head.ContentLength} bytes, the file has ${sent.bytes}`
+        : sent.verdict === 'mismatch'
+          ? `S3's ETag ${etag} does not match the file's (${sent.expected})`
           : undefined;
   if (problem) {
     // A stored object that is not the file must not look like a finished upload.
@@ -128,22 +171,52 @@ export async function uploadFile(
       hint: 'for an S3-compatible gateway keep `checksums: when-required` (the default for custom endpoints)',
     });
   }
-  ctx.output(
-    `upload: ${path} → ${url} (${digest.bytes} bytes, ETag ${etag.replaceAll('"', '')} verified)`,
-  );
-  return { bytes: digest.bytes, etag };
+  const verified =
+    sent.verdict === 'match'
+      ? `ETag ${bareEtag(etag)} verified`
+      : sent.verdict === 'parts'
+        ? `the ETags of all ${sent.parts} parts verified`
+        : 'size verified';
+  const resumed =
+    sent.kept > 0
+      ? `; ${sent.kept} part(s) kept from the interrupted attempt, ${sent.sent} bytes sent`
+      : '';
+  ctx.output(`upload: ${path} → ${url} (${sent.bytes} bytes, ${verified}${resumed})`);
+  return { bytes: sent.bytes, etag };
 }
 
-/** A multipart upload with our own reused part buffers; resolves with the ETag. */
+/**
+ * What an upload sent, and how its ETag compares with the bytes: `match` (the ETag is the
+ * file's MD5 or multipart ETag), `parts` (a gateway that gives a multipart object a plain MD5,
+ * as s3rver does, but whose every part's ETag matched), `mismatch`, or `unknown` (size only).
+ */
+interface Sent {
+  bytes: number;
+  etag: string;
+  verdict: 'match' | 'parts' | 'mismatch' | 'unknown';
+  /** What the ETag should have been, for the message of a mismatch. */
+  expected: string;
+  parts: number;
+  sent: number;
+  kept: number;
+}
+
+/** A multipart upload with our own reused part buffers (continuing `hooks.resume` if given). */
 async function uploadParts(
   ctx: TransferContext,
   what: string,
   to: S3Location,
-  source: Digest,
+  path: string,
   partSize: number,
   meter: Meter,
-  onStarted: (uploadId: string) => void,
-): Promise<string> {
+  hooks: {
+    onStarted: (uploadId: string) => void;
+    onStored: (part: StoredPart) => void;
+    resume?: UploadRecord;
+  },
+): Promise<Sent> {
+  const resume = hooks.resume;
+  const source = (await ctx.files.read(path, ctx.signal)) as AsyncIterable<Buffer>;
   const done = await attempt(what, ctx.endpoint, () =>
     multipartUpload({
       client: ctx.client,
@@ -156,10 +229,36 @@ async function uploadParts(
       metadata: { [PART_SIZE_META]: String(partSize) },
       ...(ctx.signal ? { signal: ctx.signal } : {}),
       onPart: (n) => meter.add(n),
-      onStarted,
+      onStarted: hooks.onStarted,
+      onStored: hooks.onStored,
+      ...(resume
+        ? {
+            resume: {
+              uploadId: resume.uploadId,
+              parts: new Map(resume.parts.map((p) => [p.partNumber, p])),
+            },
+          }
+        : {}),
     }),
   );
-  return done.etag;
+  const expected = multipartEtag(done.partMd5s);
+  const bare = bareEtag(done.etag);
+  return {
+    bytes: done.bytes,
+    etag: done.etag,
+    verdict:
+      bare === expected
+        ? 'match'
+        : etagParts(bare) !== undefined
+          ? 'mismatch'
+          : done.partsVerified
+            ? 'parts'
+            : 'unknown',
+    expected: `multipart ETag ${expected}`,
+    parts: done.partMd5s.length,
+    sent: done.sent,
+    kept: done.kept,
+  };
 }
 
 /**
@@ -170,11 +269,14 @@ async function uploadWhole(
   ctx: TransferContext,
   what: string,
   to: S3Location,
-  source: Digest,
+  path: string,
   partSize: number,
   meter: Meter,
   onStarted: (uploadId: string) => void,
-): Promise<string> {
+): Promise<Sent> {
+  const source = new Digest({ whole: true });
+  const file = await ctx.files.read(path, ctx.signal);
+  const reading = pipeline(file, source).catch((error: unknown) => source.destroy(error as Error));
   const { Upload } = await import('@aws-sdk/lib-storage');
   const base = meter.bytes;
   const upload = new Upload({
@@ -190,33 +292,23 @@ async function uploadWhole(
   ctx.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     const done = await attempt(what, ctx.endpoint, () => upload.done());
-    return done.ETag ?? '';
+    await reading;
+    const etag = done.ETag ?? '';
+    const verdict = source.verdict(etag);
+    return {
+      bytes: source.bytes,
+      etag,
+      verdict,
+      expected: `MD5 ${source.md5()}`,
+      parts: 1,
+      sent: source.bytes,
+      kept: 0,
+    };
   } catch (error) {
     if (upload.uploadId) onStarted(upload.uploadId);
     throw error;
   } finally {
     ctx.signal?.removeEventListener('abort', onAbort);
-  }
-}
-
-/** Aborts a failed multipart upload; if even that fails, says so with the command to clean up. */
-async function abandon(
-  ctx: TransferContext,
-  to: S3Location,
-  uploadId: string | undefined,
-  error: Error,
-) {
-  if (!uploadId) return;
-  const { AbortMultipartUploadCommand } = await sdk();
-  try {
-    await ctx.client.send(
-      new AbortMultipartUploadCommand({ Bucket: to.bucket, Key: to.key, UploadId: uploadId }),
-    );
-    ctx.output(`aborted the unfinished multipart upload of ${formatS3Url(to)}`);
-  } catch (abortError) {
-    const left = `the unfinished multipart upload ${uploadId} of ${formatS3Url(to)} could not be aborted (${(abortError as Error).name}) and is left on the server`;
-    ctx.output(left);
-    error.message += `; ${left}: remove it with \`aws s3api abort-multipart-upload --bucket ${to.bucket} --key ${to.key} --upload-id ${uploadId}\``;
   }
 }
 

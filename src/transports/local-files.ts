@@ -7,6 +7,14 @@ import { dirname, join, relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { FileInfo, HostFiles, ListedFile } from './transport.ts';
 
+/**
+ * Chunk size of reads and buffer of writes. Node's defaults (64 KiB reads, a 16 KiB write buffer)
+ * make a 64 KiB socket chunk one write() each and pause the source after every chunk; with 1 MiB
+ * the write stream gathers chunks into writev() calls (3200 → ~600–2000 per 200 MiB) and a
+ * streamed S3 download spent ~20% less CPU (user+sys); reads in 1 MiB chunks cut an upload's by ~10%.
+ */
+const CHUNK = 1024 * 1024;
+
 export const localFiles: HostFiles = {
   async stat(path): Promise<FileInfo | null> {
     try {
@@ -35,7 +43,7 @@ export const localFiles: HostFiles = {
 
   async read(path, signal) {
     // Opened before returning so that a missing file fails here, not mid-transfer.
-    const stream = createReadStream(path, signal ? { signal } : {});
+    const stream = createReadStream(path, { highWaterMark: CHUNK, ...(signal ? { signal } : {}) });
     await new Promise<void>((resolve, reject) => {
       stream.once('open', () => resolve());
       stream.once('error', reject);
@@ -52,7 +60,7 @@ export const localFiles: HostFiles = {
       throw error;
     });
     const temporary = `${path}.stepwise-partial`;
-    const sink = createWriteStream(temporary);
+    const sink = createWriteStream(temporary, { highWaterMark: CHUNK });
     try {
       await pipeline(source, sink, signal ? { signal } : {});
       await rename(temporary, path);

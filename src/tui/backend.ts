@@ -82,8 +82,19 @@ export interface TuiBackend {
   output(runId: string, step: string): string[];
 }
 
+/** Flags of `stepwise run|resume` that hold for every run the TUI starts or resumes. */
+export interface RunDefaults {
+  forks?: string;
+  knownHosts?: string;
+  acceptNewHostKeys?: boolean;
+}
+
 /** The real backend, over the CLI's IO. Messages a command would print go to `notes`. */
-export function cliBackend(io: CliIO, extraRunbookDirs: readonly string[]): TuiBackend {
+export function cliBackend(
+  io: CliIO,
+  extraRunbookDirs: readonly string[],
+  defaults: RunDefaults = {},
+): TuiBackend {
   const home = stateHome(io.env);
   const dirs = () => runbookDirs(extraRunbookDirs);
   // The screen belongs to Ink: anything a command prints is kept, not written over it.
@@ -93,6 +104,7 @@ export function cliBackend(io: CliIO, extraRunbookDirs: readonly string[]): TuiB
     override: [],
     manualDone: [],
     runbooks: [...extraRunbookDirs],
+    ...defaults,
   });
 
   function handle(

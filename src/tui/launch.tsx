@@ -3,6 +3,7 @@ import { render } from 'ink';
 import type { CliIO } from '../cli/io.ts';
 import type { ExitCode } from '../errors.ts';
 import { App, type TuiStart } from './app.tsx';
+import type { RunDefaults } from './backend.ts';
 import { lazyCliBackend } from './lazy-backend.ts';
 import { noColorIn } from './theme.ts';
 
@@ -10,10 +11,11 @@ export async function openTui(
   io: CliIO,
   start: TuiStart,
   runbookDirs: readonly string[],
+  defaults: RunDefaults = {},
 ): Promise<ExitCode> {
   // The rest of stepwise loads after the first frame (see lazy-backend.ts); the runbook list is
   // a directory listing, read first so the first frame is the home screen with its runbooks.
-  const backend = lazyCliBackend(io, runbookDirs);
+  const backend = lazyCliBackend(io, runbookDirs, defaults);
   const initialGroups =
     start.kind === 'home' ? await backend.groups().catch(() => undefined) : undefined;
   let code = 0;

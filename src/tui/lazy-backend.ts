@@ -5,7 +5,7 @@
  * need. The home screen's runbook list is only a directory listing, done here directly.
  */
 import type { CliIO } from '../cli/io.ts';
-import type { TuiBackend } from './backend.ts';
+import type { RunDefaults, TuiBackend } from './backend.ts';
 import { runbookGroups } from './groups.ts';
 
 /** A {@link TuiBackend} that loads the real one on first use; `load()` starts that early. */
@@ -13,12 +13,16 @@ export interface LazyBackend extends TuiBackend {
   load(): Promise<TuiBackend>;
 }
 
-export function lazyCliBackend(io: CliIO, extraRunbookDirs: readonly string[]): LazyBackend {
+export function lazyCliBackend(
+  io: CliIO,
+  extraRunbookDirs: readonly string[],
+  defaults: RunDefaults = {},
+): LazyBackend {
   let loading: Promise<TuiBackend> | undefined;
   let real: TuiBackend | undefined;
   const load = () => {
     loading ??= import('./backend.ts').then((m) => {
-      real = m.cliBackend(io, extraRunbookDirs);
+      real = m.cliBackend(io, extraRunbookDirs, defaults);
       return real;
     });
     return loading;

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeLoomCluster } from '../../fixtures/loom/make-cluster.mjs';
+import { startRestoreWorld } from '../../fixtures/loom/restore-world.mjs';
 import {
   CLI_TIMEOUT,
   cleanupWorkspaces,
@@ -89,20 +89,29 @@ describe('--dry-run', { timeout: CLI_TIMEOUT }, () => {
 
   it('plans the Loom restore on a simulated cluster without touching it', async () => {
     const ws = workspace();
-    const cluster = await makeLoomCluster({ dir: ws.path('loom') });
-    const before = treeHash(cluster.dir);
-    const r = await ws.run(['run', 'loom/restore', '-i', cluster.inventory, '--dry-run', '--json']);
-    expect(r.code, r.stderr).toBe(0);
-    const planned = ofType(events(r.stdout), 'step-planned');
-    const restore = planned.filter((e) => e.step === 'restore-data' && e.phase === 'run');
-    expect(restore.map((e) => e.host)).toEqual(cluster.nodes.map((n) => n.name));
-    for (const e of restore) {
-      expect(e.command).toContain(`tar xjf ${cluster.backupStore}/data/'<data_backup>'`);
+    const world = await startRestoreWorld({ dir: ws.path('loom') });
+    try {
+      const { cluster } = world;
+      const before = treeHash(cluster.dir);
+      const r = await ws.run(['run', 'loom/restore', '-i', world.inventory, '--dry-run', '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const planned = ofType(events(r.stdout), 'step-planned');
+      const download = planned.filter((e) => e.step === 'download-data' && e.phase === 'run');
+      expect(download.map((e) => e.host)).toEqual(cluster.nodes.map((n) => n.name));
+      for (const e of download) {
+        expect(e.command).toContain(`s3 download s3://${world.bucket}/<data_backup> →`);
+      }
+      const restore = planned.filter((e) => e.step === 'restore-data' && e.phase === 'run');
+      for (const e of restore) {
+        expect(e.command).toMatch(
+          /tar xjf stepwise-restore\/\S+\/data\.tar\.bz2 app\.db chaindata/,
+        );
+      }
+      const config = planned.filter((e) => e.step === 'download-config' && e.phase === 'run');
+      for (const e of config) expect(e.command).toContain('<config_archive>');
+      expect(treeHash(cluster.dir)).toBe(before);
+    } finally {
+      await world.stop();
     }
-    const config = planned.filter((e) => e.step === 'restore-config' && e.phase === 'run');
-    for (const e of config) {
-      expect(e.command).toContain(`/config/'<config_backup>'-${e.host}.tar.bz2`);
-    }
-    expect(treeHash(cluster.dir)).toBe(before);
   });
 });

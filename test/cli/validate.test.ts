@@ -1,5 +1,6 @@
 /** `stepwise validate` pins every problem to file:line:col and exits 1. */
 import { afterEach, describe, expect, it } from 'vitest';
+import { checkKinds } from '../../src/engine/checks/registry.ts';
 import { CLI_TIMEOUT, cleanupWorkspaces, position, type Workspace, workspace } from './helpers.ts';
 
 afterEach(cleanupWorkspaces);
@@ -116,8 +117,11 @@ describe('stepwise validate', { timeout: CLI_TIMEOUT }, () => {
     const r = await validate(ws, 'kind.yaml', text);
     expect(r.code).toBe(1);
     const { line, col } = position(text, 'loom.no-such-check');
+    // Every registered kind, sorted (the list grows with each system's kinds).
+    const known = [...checkKinds.keys()].sort();
+    expect(known).toContain('loom.peers-match-nodekeys');
     expect(r.stdout).toBe(
-      `kind.yaml:${line}:${col}: checks[0].kind: unknown check kind "loom.no-such-check" (known kinds: loom.peers-match-nodekeys, s3.bucket-reachable, s3.fresh, s3.newer-than, s3.object-exists)\n`,
+      `kind.yaml:${line}:${col}: checks[0].kind: unknown check kind "loom.no-such-check" (known kinds: ${known.join(', ')})\n`,
     );
   });
 

@@ -1,31 +1,36 @@
 /**
- * The demo's Loom restore in a real terminal (tmux), driving the built CLI as an operator would:
- * from home to the summary with the stale key caught by the preflight, a quit in the middle and
- * a resume from the command line, and a resume from home.
+ * loom/restore in a real terminal (tmux), driving the built CLI as an operator would.
+ *
+ * On the Loom cluster on real sshd: a cluster on new addresses restores another cluster's
+ * backups from S3, from the form to the summary. The preflight shows the stale key on node3,
+ * the NODE_KEYS step shows each unit's old and new ExecStart as a diff before it asks, and the
+ * cluster starts with the backed-up identities at its own addresses.
+ *
+ * On the local simulated cluster (no sshd needed): a quit in the middle and a resume from the
+ * command line, and a resume from home.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { makeLoomCluster } from '../../fixtures/loom/make-cluster.mjs';
+import { type RestoreWorld, startRestoreWorld } from '../../fixtures/loom/restore-world.mjs';
+import { type LoomSshCluster, startLoomCluster } from '../../fixtures/loom/ssh-cluster.mjs';
+import { S3RVER_KEY, S3RVER_SECRET } from '../../fixtures/s3/server.ts';
 import { CLI } from '../cli/helpers.ts';
+import { BUCKET, type LoomWorld, startLoomWorld } from '../fixtures/loom-ssh.ts';
 import { ensureTmux, killTerms, type Term, term } from './tmux.ts';
 
 const dirs: string[] = [];
+const mkdir = (prefix: string) => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  dirs.push(d);
+  return d;
+};
 beforeAll(() => ensureTmux());
 afterEach(killTerms);
 afterAll(() => {
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
-
-async function setup() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepwise-e2e-'));
-  dirs.push(dir);
-  const cluster = await makeLoomCluster({ dir: path.join(dir, 'cluster') });
-  const env = { STEPWISE_HOME: path.join(dir, 'home'), TERM: 'xterm-256color' };
-  const stepwise = (...args: string[]) => term([process.execPath, CLI, ...args], env);
-  return { cluster, stepwise };
-}
 
 const pause = (ms = 150) => new Promise((r) => setTimeout(r, ms));
 
@@ -45,7 +50,7 @@ const DESTRUCTIVE: Record<string, string> = {
 
 /** Waits for a destructive step's question (its title line, then the phrase box). */
 function destructive(t: Term, phrase: string) {
-  return t.waitFor(new RegExp(`${DESTRUCTIVE[phrase]} \\[destructive\\][^]*Phrase:`));
+  return t.waitFor(new RegExp(`${DESTRUCTIVE[phrase]} \\[destructive\\][^]*Phrase:`), 60_000);
 }
 
 async function typePhrase(t: Term, phrase: string) {
@@ -55,46 +60,103 @@ async function typePhrase(t: Term, phrase: string) {
   await key(t, 'Enter');
 }
 
-/** From the first choice to the step before restore-data, on the Loom restore. */
-async function throughStop(t: Term) {
-  await t.waitFor('Which data backup should every node get?');
-  await key(t, 'Enter');
-  await t.waitFor('Which config backup set?');
-  await key(t, 'Enter');
-  await t.waitFor('Stop loom on every node [changes]');
+/** Waits for a step that changes things and confirms it with y. */
+async function confirm(t: Term, title: string) {
+  await t.waitFor(new RegExp(`${title} \\[changes\\][^]*y run`), 60_000);
   await key(t, 'y');
 }
 
-/** From restore-config to the summary. */
+/** The newest backups, the downloads and the stop: up to the data restore's question. */
+async function throughStop(t: Term) {
+  await t.waitFor('Which data backup should every node get?', 60_000);
+  await key(t, 'Enter');
+  await t.waitFor('Which config backup', 60_000);
+  await key(t, 'Enter');
+  await confirm(t, 'Download the data backup onto every node');
+  await confirm(t, "Download each node's config backup");
+  await confirm(t, 'Stop loom on every node');
+}
+
+/** From restore-config to the summary; returns the install-peers question's screen. */
 async function toTheEnd(t: Term) {
   await typePhrase(t, 'restore loom config');
   await typePhrase(t, 'restore loom unit');
-  await t.waitFor('Reload systemd [changes]');
+  await confirm(t, "Rebuild --peers when the nodes' addresses changed");
+  const install = await t.waitFor(/Install the rebuilt --peers \[changes\][\s\S]*y run/, 60_000);
   await key(t, 'y');
-  await t.waitFor('Start loom on every node [changes]');
-  await key(t, 'y');
-  return t.waitFor('Report: stepwise report');
+  await confirm(t, 'Reload systemd');
+  await confirm(t, 'Start loom on every node');
+  const end = await t.waitFor('Report: stepwise report', 120_000);
+  return { install, end };
 }
 
-describe('the Loom restore in a terminal', () => {
-  it('walks from home to the summary, and the preflight shows the stale key on node3', async () => {
-    const { cluster, stepwise } = await setup();
-    const t = stepwise();
-    await t.waitFor(/restore\s+Restore a Loom cluster from backups/);
+describe('the Loom restore in a terminal, over sshd, onto new addresses', () => {
+  let world: LoomWorld;
+  let moved: LoomSshCluster;
+
+  beforeAll(async () => {
+    // The backups come from `world`; `moved` is another cluster, on its own subnet, whose
+    // node3 lists node1 under a stale key.
+    world = await startLoomWorld({ backup: false, staleKeyOn: null });
+    moved = await startLoomCluster({
+      dir: mkdir('stepwise-e2e-moved-'),
+      backup: false,
+      staleKeyOn: 'node3',
+      stalePeer: 'node1',
+      uploadBackups: false,
+      s3: {
+        endpoint: world.s3.endpoint,
+        bucket: BUCKET,
+        accessKeyId: S3RVER_KEY,
+        secretAccessKey: S3RVER_SECRET,
+      },
+    });
+  }, 240_000);
+
+  afterAll(async () => {
+    await moved?.stop();
+    await world?.stop();
+  }, 60_000);
+
+  it('walks from the form to the summary, showing the stale key and the rebuilt --peers', async () => {
+    const dir = mkdir('stepwise-e2e-');
+    // OpenSSH (ssh -G) names root's own ~/.ssh/known_hosts, whatever HOME says: the UI runs in a
+    // mount namespace of its own with a root home holding this cluster's host keys, so the real
+    // one is neither read nor written.
+    const rootHome = path.join(dir, 'root');
+    fs.mkdirSync(path.join(rootHome, '.ssh'), { recursive: true });
+    fs.copyFileSync(moved.knownHosts, path.join(rootHome, '.ssh/known_hosts'));
+    const env = { STEPWISE_HOME: path.join(dir, 'home'), TERM: 'xterm-256color' };
+    const t = term(
+      [
+        'unshare',
+        '--mount',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        'mount --bind "$0" "$HOME" && exec "$@"',
+        rootHome,
+        process.execPath,
+        CLI,
+        'run',
+        'loom/restore',
+        '-i',
+        moved.inventory,
+        '--set',
+        'backup_node=loom-backup',
+      ],
+      { ...env, HOME: os.homedir() },
+    );
+    await t.waitFor('Role loom_nodes: node1, node2, node3, node4', 30_000);
+    // Everything else comes from the inventory (s3_*) and the runbook's defaults.
+    await t.waitFor(/backup_node\s+loom-backup/);
     await key(t, 'Enter');
-    // No recent inventory yet: the form starts on it.
-    await t.waitFor('Role loom_nodes: no hosts');
-    t.type(cluster.inventory);
-    await key(t, 'Enter');
-    await t.waitFor('Role loom_nodes: node1, node2, node3, node4');
-    await pause();
-    t.type(cluster.backupStore);
-    await key(t, 'Enter', 'Enter');
 
     // The preflight matrix: peers-match fails on node3 only; its evidence names the stale key.
-    let s = await t.waitFor('A step is waiting: press Enter to go on.');
+    let s = await t.waitFor('A step is waiting: press Enter to go on.', 60_000);
     expect(s).toMatch(/peers-match\s+✓\s+✓\s+✗\s+✓/);
-    await key(t, 'Down', 'Right', 'Right');
+    await key(t, 'Down', 'Down', 'Down', 'Right', 'Right', 'Right');
     s = await t.waitFor('peers-match on node3: fail');
     expect(s).toMatch(
       /node3's --peers lists node1 \([\d.]+\) as \w+…\w+, but node1's loom nodekey is/,
@@ -103,30 +165,54 @@ describe('the Loom restore in a terminal', () => {
 
     await throughStop(t);
     await typePhrase(t, 'restore loom data');
-    s = await toTheEnd(t);
-    expect(s).toContain('Restore a Loom cluster from backups: succeeded');
-    // The gate before the start saw the restored units agree.
-    expect(s).toMatch(/Start loom on every node\s+succeeded/);
+    const { install, end } = await toTheEnd(t);
+    // The confirmation showed the diff of the unit: the backed-up address out, the new one in.
+    const old = world.loom.host('node2').address;
+    const now = moved.host('node2').address;
+    expect(install).toContain('Preview on node1');
+    expect(install).toMatch(new RegExp(`-ExecStart=.*@${old.replace(/\./g, '\\.')}:46656`));
+    expect(install).toMatch(new RegExp(`\\+ExecStart=.*@${now.replace(/\./g, '\\.')}:46656`));
+    expect(end).toContain('Restore a Loom cluster from backups: succeeded');
+    expect(end).toMatch(/Start loom on every node\s+succeeded/);
     await key(t, 'q');
-    // The UI leaves its own screen; what to do next stays in the terminal.
     const after = await t.waitFor('[exit 0]');
-    expect(after.replace(/\n/g, '')).toMatch(/Run \S+ succeeded\. Journal: \S+journal\.jsonl/);
     expect(after).toMatch(/Report: stepwise report \d{8}-\d{6}-loom-restore-[0-9a-f]{4}/);
-  }, 90_000);
+
+    // On disk: the backed-up identities at this cluster's addresses.
+    for (const n of moved.nodes) {
+      const unit = fs.readFileSync(n.unitFile, 'utf8');
+      for (const other of moved.nodes.filter((o) => o !== n)) {
+        expect(unit).toContain(
+          `tcp://${world.loom.host(other.name).nodeId}@${other.address}:46656`,
+        );
+      }
+      expect(await moved.serviceState(n.name)).toBe('active');
+    }
+  }, 300_000);
+});
+
+describe('quitting and resuming the Loom restore (local cluster)', () => {
+  let world: RestoreWorld;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdir('stepwise-e2e-local-');
+    world = await startRestoreWorld({ dir: path.join(dir, 'cluster') });
+  }, 60_000);
+
+  afterAll(async () => {
+    await world?.stop();
+  });
+
+  const stepwise = (home: string, ...args: string[]) =>
+    term([process.execPath, CLI, ...args], { STEPWISE_HOME: home, TERM: 'xterm-256color' });
 
   it('quits in the middle and resumes on the same step with stepwise resume', async () => {
-    const { cluster, stepwise } = await setup();
-    const t = stepwise(
-      'run',
-      'loom/restore',
-      '-i',
-      cluster.inventory,
-      '--set',
-      `backup_store=${cluster.backupStore}`,
-    );
-    await t.waitFor('Role loom_nodes: node1, node2, node3, node4');
+    const home = path.join(dir, 'home-1');
+    const t = stepwise(home, 'run', 'loom/restore', '-i', world.inventory);
+    await t.waitFor('Role loom_nodes: node1, node2, node3, node4', 30_000);
     await key(t, 'Enter');
-    await t.waitFor('A step is waiting: press Enter to go on.');
+    await t.waitFor('A step is waiting: press Enter to go on.', 60_000);
     await key(t, 'Enter');
     await throughStop(t);
     await destructive(t, 'restore loom data');
@@ -137,37 +223,36 @@ describe('the Loom restore in a terminal', () => {
     )?.[1];
     expect(runId).toBeTruthy();
     // Nothing was restored yet: the node's data is still the live one.
+    const node1 = world.cluster.nodes[0]!;
+    expect(fs.readFileSync(path.join(node1.home, 'app.db/000002.ldb'), 'utf8')).toContain(
+      'origin=node1',
+    );
     t.kill();
 
-    const r = stepwise('resume', runId!);
-    await r.waitFor('(resumed)');
-    await r.waitFor('A step is waiting: press Enter to go on.');
+    const r = stepwise(home, 'resume', runId!);
+    await r.waitFor('(resumed)', 30_000);
+    await r.waitFor('A step is waiting: press Enter to go on.', 60_000);
     await key(r, 'Enter');
     // The same step it stopped at, not the choices again.
     const again = await destructive(r, 'restore loom data');
     expect(again).not.toContain('Which data backup');
     r.type('restore loom data');
     await key(r, 'Enter');
-    const end = await toTheEnd(r);
+    const { install, end } = await toTheEnd(r);
+    // Same addresses as the backup: nothing to rebuild, and the preview says so.
+    expect(install).toContain('--peers is already right here: nothing to install');
     expect(end).toContain('Restore a Loom cluster from backups: succeeded');
     expect(end).toMatch(/Choose the data backup\s+succeeded/);
     await key(r, 'Enter');
     await r.waitFor('[exit 0]');
-  }, 90_000);
+  }, 240_000);
 
   it('lists the unfinished run on home and resumes it with Enter', async () => {
-    const { cluster, stepwise } = await setup();
-    const t = stepwise(
-      'run',
-      'loom/restore',
-      '-i',
-      cluster.inventory,
-      '--set',
-      `backup_store=${cluster.backupStore}`,
-    );
-    await t.waitFor('Role loom_nodes: node1, node2, node3, node4');
+    const home = path.join(dir, 'home-2');
+    const t = stepwise(home, 'run', 'loom/restore', '-i', world.inventory);
+    await t.waitFor('Role loom_nodes: node1, node2, node3, node4', 30_000);
     await key(t, 'Enter');
-    await t.waitFor('A step is waiting: press Enter to go on.');
+    await t.waitFor('A step is waiting: press Enter to go on.', 60_000);
     await key(t, 'Enter');
     await throughStop(t);
     await typePhrase(t, 'restore loom data');
@@ -176,16 +261,16 @@ describe('the Loom restore in a terminal', () => {
     await t.waitFor('[exit 0]');
     t.kill();
 
-    const h = stepwise();
-    const s = await h.waitFor('stopped at restore-config');
+    const h = stepwise(home);
+    const s = await h.waitFor('stopped at restore-config', 30_000);
     expect(s).toContain('↻ loom/restore');
     await key(h, 'Enter');
-    await h.waitFor('(resumed)');
-    await h.waitFor('A step is waiting: press Enter to go on.');
+    await h.waitFor('(resumed)', 30_000);
+    await h.waitFor('A step is waiting: press Enter to go on.', 60_000);
     await key(h, 'Enter');
-    const end = await toTheEnd(h);
+    const { end } = await toTheEnd(h);
     expect(end).toContain('Restore a Loom cluster from backups: succeeded');
     await key(h, 'q');
     await h.waitFor('[exit 0]');
-  }, 90_000);
+  }, 240_000);
 });

@@ -144,7 +144,8 @@ describe('schema problems', () => {
         file: 'x/y.yaml',
         line: 6,
         col: 5,
-        message: 'steps[0]: a step needs at least one of `run`, `manual`, `s3`, `copy` or `choose`',
+        message:
+          'steps[0]: a step needs at least one of `run`, `manual`, `s3`, `copy`, `loom` or `choose`',
       },
     ]);
   });

@@ -1,11 +1,12 @@
 /**
  * `stepwise s3 …` and an `s3:` runbook through the built binary against a real s3rver: aws-CLI
- * arguments and environment variables, sync both ways with --delete, progress lines, and a
- * secret key that never reaches stdout or the journal.
+ * arguments and environment variables, wrong credentials (key id and secret), sync both ways
+ * with --delete, progress lines, and a secret key that never reaches stdout or the journal.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { GATEWAY_KEY, GATEWAY_SECRET } from '../../fixtures/s3/server.ts';
 import {
   CLI_TIMEOUT,
   cleanupWorkspaces,
@@ -33,7 +34,7 @@ describe('stepwise s3', { timeout: CLI_TIMEOUT }, () => {
     });
     expect(up.code, up.stderr).toBe(0);
     expect(up.stdout).toMatch(
-      /^upload: backup\.tar → s3:\/\/cli\/daily\/backup\.tar \(9437184 bytes, ETag [0-9a-f]{32}(-2)? verified\)\n$/,
+      /^upload: backup\.tar → s3:\/\/cli\/daily\/backup\.tar \(9437184 bytes, the ETags of all 2 parts verified\)\n$/,
     );
     expect(up.stderr).toMatch(
       /^done upload backup\.tar → s3:\/\/cli\/daily\/backup\.tar: 9\.0 MiB of 9\.0 MiB, [\d.]+ MiB\/s$/m,
@@ -65,6 +66,34 @@ describe('stepwise s3', { timeout: CLI_TIMEOUT }, () => {
     expect(bad.stderr).toBe(
       `error: list s3://cli/: S3 at ${s3.server.endpoint} rejected the credentials (InvalidAccessKeyId)\n  hint: check the access key and secret key (or AWS_PROFILE / the profile) for this endpoint\n`,
     );
+    // A known key with the wrong secret: the fixture checks signatures as S3 does (s3rver alone
+    // does not), so the listing is refused with S3's own reason...
+    const wrongSecret = { ...env, AWS_SECRET_ACCESS_KEY: 'not-the-secret' };
+    const forged = await ws.run(['s3', 'ls', 's3://cli/', '--endpoint-url', s3.server.endpoint], {
+      env: wrongSecret,
+    });
+    expect(forged.code).toBe(1);
+    expect(forged.stderr).toBe(
+      `error: list s3://cli/: S3 at ${s3.server.endpoint} rejected the credentials (SignatureDoesNotMatch)\n  hint: check the access key and secret key (or AWS_PROFILE / the profile) for this endpoint\n`,
+    );
+    // ...and a download, whose first request is a HEAD (403 without a body), says what to check.
+    const head = await ws.run(
+      [
+        's3',
+        'cp',
+        's3://cli/daily/backup.tar',
+        'x.tar',
+        '--no-progress',
+        '--endpoint-url',
+        s3.server.endpoint,
+      ],
+      { env: wrongSecret },
+    );
+    expect(head.code).toBe(1);
+    expect(head.stderr).toBe(
+      `error: download s3://cli/daily/backup.tar → x.tar: S3 at ${s3.server.endpoint} refused the request (HTTP 403, no reason given)\n  hint: check the access key and secret key for this endpoint, and that the bucket policy lets them use this bucket\n`,
+    );
+    expect(fs.existsSync(ws.path('x.tar'))).toBe(false);
     const usage = await ws.run(['s3', 'cp', 'a', 'b'], { env: s3.server.env });
     expect(usage.code).toBe(1);
     expect(usage.stderr).toMatch(/one side must be s3:\/\/bucket\/key and the other a local path/);
@@ -105,7 +134,7 @@ describe('stepwise s3', { timeout: CLI_TIMEOUT }, () => {
 
   it('runs an s3 step on an inventory host with progress lines, keeping the secret key out of the journal', async () => {
     const ws = workspace();
-    const secret = 'gateway-Secret-Zq81';
+    const secret = GATEWAY_SECRET;
     randomFile(ws.path('node-backup.tar'), 6 * MiB);
     ws.writeRunbook('t/s3', {
       roles: { nodes: { description: 'the nodes that hold backups' } },
@@ -136,7 +165,7 @@ describe('stepwise s3', { timeout: CLI_TIMEOUT }, () => {
       'inventory.yaml',
       'all:\n  children:\n    nodes:\n      hosts:\n        node1: { ansible_connection: local }\n',
     );
-    const args = ['run', 't/s3', '-i', 'inventory.yaml', '--yes', '--set', 'gw_key=S3RVER'];
+    const args = ['run', 't/s3', '-i', 'inventory.yaml', '--yes', '--set', `gw_key=${GATEWAY_KEY}`];
     const sets = ['--set', `gw_secret=${secret}`, '--set', `file=${ws.path('node-backup.tar')}`];
     const json = await ws.run([...args, ...sets, '--json']);
     expect(json.code, json.stderr).toBe(0);

@@ -5,35 +5,13 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { S3RVER_KEY, S3RVER_SECRET, startS3rver } from '../../fixtures/s3/server.ts';
 import { runOperation } from '../../src/s3/operation.ts';
-import { localFiles } from '../../src/transports/local-files.ts';
-import type { HostFiles } from '../../src/transports/transport.ts';
-import { randomFile, recordingIO, withTempDir } from './helpers.ts';
+import { randomFile, recordingIO, tripwire, withTempDir } from './helpers.ts';
 
 const tmp = withTempDir();
 const MiB = 1024 * 1024;
-
-/** Real local files whose streams call `after` once `limit` bytes went through. */
-function tripwire(limit: number, after: () => void): HostFiles {
-  const watch = (source: NodeJS.ReadableStream) => {
-    let seen = 0;
-    const tap = new PassThrough();
-    tap.on('data', (chunk: Buffer) => {
-      seen += chunk.length;
-      if (seen >= limit && seen - chunk.length < limit) after();
-    });
-    source.on('error', (e) => tap.destroy(e));
-    return source.pipe(tap);
-  };
-  return {
-    ...localFiles,
-    read: async (path, signal) => watch(await localFiles.read(path, signal)),
-    write: (path, source, signal) => localFiles.write(path, watch(source), signal),
-  };
-}
 
 describe('a gateway killed mid-transfer', { timeout: 60_000 }, () => {
   it('fails an upload clearly and names the multipart upload it could not abort', async () => {

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Transform } from 'node:stream';
 import { afterAll, beforeAll } from 'vitest';
 import {
   S3RVER_KEY,
@@ -17,6 +18,7 @@ import type { S3Config } from '../../src/s3/config.ts';
 import type { OperationIO } from '../../src/s3/operation.ts';
 import type { ProgressReport } from '../../src/s3/progress.ts';
 import { localFiles } from '../../src/transports/local-files.ts';
+import type { HostFiles } from '../../src/transports/transport.ts';
 
 /** Starts s3rver before the file's tests and stops it after them, even when they fail. */
 export function withS3rver(): { readonly server: S3rverHandle; config(): S3Config } {
@@ -80,4 +82,27 @@ export function storedBytes(server: S3rverHandle, bucket: string, key: string): 
   const parts = key.split('/');
   const name = parts.pop()!;
   return readFileSync(join(server.directory, bucket, ...parts, `${name}._S3rver_object`));
+}
+
+/** Real local files whose streams call `after` once `limit` bytes went through. */
+export function tripwire(limit: number, after: () => void): HostFiles {
+  const watch = (source: NodeJS.ReadableStream) => {
+    let seen = 0;
+    // Counted as the consumer takes the bytes: a 'data' listener would set the stream flowing
+    // and count (and drop) bytes before anyone reads them.
+    const tap = new Transform({
+      transform(chunk: Buffer, _, done) {
+        seen += chunk.length;
+        if (seen >= limit && seen - chunk.length < limit) after();
+        done(null, chunk);
+      },
+    });
+    source.on('error', (e) => tap.destroy(e));
+    return source.pipe(tap);
+  };
+  return {
+    ...localFiles,
+    read: async (path, signal) => watch(await localFiles.read(path, signal)),
+    write: (path, source, signal) => localFiles.write(path, watch(source), signal),
+  };
 }

@@ -50,7 +50,9 @@ describe('s3 blocks in runbooks', () => {
     s3: { op: mb, url: s3://b }
 `),
     ).toEqual([
-      expect.stringMatching(/a step has one of `run`, `manual`, `s3` or `copy`, not several/),
+      expect.stringMatching(
+        /a step has one of `run`, `manual`, `s3`, `copy` or `loom`, not several/,
+      ),
     ]);
   });
 

@@ -2,6 +2,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { startCountingProxy } from '../../fixtures/s3/counting-proxy.ts';
 import { runOperation } from '../../src/s3/operation.ts';
 import { randomFile, recordingIO, storedBytes, withS3rver, withTempDir } from './helpers.ts';
 
@@ -68,7 +69,42 @@ describe('s3 transfers against s3rver', () => {
     expect(down.reports.at(-1)).toMatchObject({ done: true, bytes: 23 * MiB, total: 23 * MiB });
   });
 
-  // s3rver checks the access key id but not SigV4 signatures, so a wrong secret would pass here.
+  it('fails an upload whose part the gateway stored with other bytes, and keeps no object', async () => {
+    const file = join(tmp.dir, 'corrupted.bin');
+    randomFile(file, 12 * MiB);
+    const proxy = await startCountingProxy(s3.server.port);
+    try {
+      // One byte flipped on the way, well inside the parts' bodies (headers are ~1 KiB each);
+      // s3rver does not check the signed payload hash, so it stores the corrupted part.
+      proxy.corruptAt(7 * MiB);
+      const io = recordingIO();
+      const error = await runOperation(
+        {
+          op: 'upload',
+          from: file,
+          to: 's3://transfers/corrupted.bin',
+          partSize: 5 * MiB,
+          concurrency: 2,
+          config: { ...s3.config(), endpoint: proxy.endpoint },
+        },
+        io,
+      ).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(error?.message).toMatch(
+        /^upload .* → s3:\/\/transfers\/corrupted\.bin: S3 stored part [12] with ETag ([0-9a-f]{32}), but its bytes have MD5 (?!\1)[0-9a-f]{32}/,
+      );
+      expect(
+        existsSync(join(s3.server.directory, 'transfers', 'corrupted.bin._S3rver_object')),
+      ).toBe(false);
+      expect(io.lines.join('\n')).not.toMatch(/^upload: /m);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  // A wrong secret key: see cli-s3.test.ts (the fixture checks signatures as S3 does).
   it('names rejected credentials clearly', async () => {
     const file = join(tmp.dir, 'creds.bin');
     randomFile(file, 1000);

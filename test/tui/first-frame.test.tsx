@@ -37,7 +37,8 @@ describe('first frame', () => {
     );
     const first = r.frames[0] ?? '';
     expect(first).toMatch(/tuitest\s+drill/);
-    expect(first).toMatch(/loom\s+restore/);
+    expect(first).toMatch(/loom\s+backup\n\s+backup-node-setup/);
+    expect(first).toMatch(/^\s+restore$/m);
     expect(first).not.toContain('Loading runbooks');
     expect(first).not.toContain('Drill the TUI');
     const later = await waitFor(() => r.lastFrame() ?? '', 'Drill the TUI');

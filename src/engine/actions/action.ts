@@ -25,10 +25,20 @@ export interface ActionContext {
   readonly transport: Transport;
   /** The host's files (local disk, or SFTP for SSH hosts); absent if the transport has none. */
   readonly files: HostFiles | undefined;
+  /**
+   * The run's own directory (beside its journal), for state an action keeps between attempts of
+   * a step, such as an unfinished upload to resume; absent when the run keeps no journal.
+   */
+  readonly runDir?: string;
   /** Aborted on Ctrl-C or when the step's timeout passes. */
   readonly signal: AbortSignal;
   /** Masks secrets; output and progress labels are masked again by the engine anyway. */
   readonly redactor: Redactor;
+  /**
+   * The run's clock (injected into the engine), e.g. for the ages in a choice list. The engine
+   * always gives it; a context built by hand may not (the machine's time is then used).
+   */
+  now?(): Date;
   /** A line for the operator; it is journaled and what a step's `capture` reads (as stdout). */
   output(line: string): void;
   progress(report: ActionProgress): void;
@@ -37,6 +47,12 @@ export interface ActionContext {
    * for actions that involve two hosts (`copy`). Throws an {@link ActionFailure} if there is none.
    */
   hostNamed(name: string): { host: Host; transport: Transport };
+  /**
+   * Every host of a role, in inventory order, with the run's connections and the step's block
+   * rendered for that host (its own paths and variables), for actions that compare a host with
+   * the rest of its cluster (`loom: { op: rebuild-peers }`).
+   */
+  hostsOf(role: string): { host: Host; transport: Transport; block: unknown }[];
 }
 
 /** What an action reports on success: a summary line, and for a choose source its items. */

@@ -6,10 +6,11 @@
 import type { ChooseSpec, StepSpec } from '../../runbook/schema.ts';
 import type { StepAction } from './action.ts';
 import { copyAction } from './copy.ts';
+import { loomAction } from './loom-action.ts';
 import { s3Action, s3ChoiceSource } from './s3.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: each action validates its own args with zod.
-const actions: StepAction<any>[] = [s3Action, copyAction];
+const actions: StepAction<any>[] = [s3Action, copyAction, loomAction];
 // biome-ignore lint/suspicious/noExplicitAny: as above.
 const choiceSources: StepAction<any>[] = [s3ChoiceSource];
 

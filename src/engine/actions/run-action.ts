@@ -45,8 +45,14 @@ export interface ActionRunOptions {
   emit: Emit;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** See ActionContext.runDir. */
+  runDir?: string;
+  /** The run's clock (ActionContext.now); the engine always gives its own. */
+  clock?: () => Date;
   /** Other hosts of the run by name, with their connections (see ActionContext.hostNamed). */
   hostNamed?: (name: string) => { host: Host; transport: Transport };
+  /** The hosts of a role with their connections (see ActionContext.hostsOf). */
+  hostsOf?: (role: string) => { host: Host; transport: Transport; block: unknown }[];
 }
 
 /** A HostRun, plus the items of a choose source. */
@@ -72,6 +78,8 @@ export async function runAction(o: ActionRunOptions): Promise<ActionRun> {
         host: o.host,
         transport: o.transport,
         files: o.transport.files,
+        ...(o.runDir === undefined ? {} : { runDir: o.runDir }),
+        now: o.clock ?? (() => new Date()),
         signal,
         redactor: o.redactor,
         output: (line) => {
@@ -90,6 +98,10 @@ export async function runAction(o: ActionRunOptions): Promise<ActionRun> {
         hostNamed: (name) => {
           if (o.hostNamed) return o.hostNamed(name);
           throw new Error(`no host named ${name}: this run has no inventory`);
+        },
+        hostsOf: (role) => {
+          if (o.hostsOf) return o.hostsOf(role);
+          throw new Error(`no role ${role}: this run has no inventory`);
         },
       },
       args,

@@ -11,6 +11,7 @@ import {
   s3ChooseSchema,
   s3StepSchema,
 } from '../../s3/step-schema.ts';
+import { UploadRecords } from '../../s3/upload-record.ts';
 import { dirPrefix, formatS3Url, parseS3Url } from '../../s3/url.ts';
 import type { ActionContext, StepAction } from './action.ts';
 
@@ -48,6 +49,10 @@ export const s3Action: StepAction<S3StepArgs> = {
       signal: ctx.signal,
       output: ctx.output,
       progress: ctx.progress,
+      // A failed upload is kept for the step's next attempt (retry, `stepwise resume`).
+      ...(ctx.runDir === undefined
+        ? {}
+        : { resume: { records: new UploadRecords(ctx.runDir), host: ctx.host.name } }),
     });
     return { summary };
   },
@@ -69,7 +74,7 @@ export const s3ChoiceSource: StepAction<S3ChooseArgs> = {
       });
       const match = a.match === undefined ? undefined : new RegExp(a.match);
       const base = at.key.endsWith('/') ? at.key : at.key.slice(0, at.key.lastIndexOf('/') + 1);
-      const now = new Date();
+      const now = ctx.now?.() ?? new Date();
       const items = newestFirst(objects)
         .filter((o) => !o.key.endsWith('/') && (!match || match.test(o.key)))
         .map((o) => ({

@@ -27,7 +27,8 @@ export type LoomPeersArgs = z.infer<typeof loomPeersArgs>;
 
 const STDERR_TAIL = 200;
 
-async function readNode(
+/** `loom nodekey` (from the working directory) and the unit file of one host. */
+export async function readNode(
   ctx: CheckContext,
   args: LoomPeersArgs,
   host: Host,

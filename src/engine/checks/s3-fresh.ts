@@ -38,7 +38,7 @@ export const s3Fresh: CheckKind<z.infer<typeof args>> = {
           message: `nothing under ${url}`,
           evidence: { expected, found: 'no objects' },
         };
-      const ageMs = Date.now() - newest.lastModified.getTime();
+      const ageMs = ctx.now().getTime() - newest.lastModified.getTime();
       const found = `${newest.key}, ${hours(ageMs)} old (${newest.lastModified.toISOString()})`;
       return {
         ok: ageMs <= limit,

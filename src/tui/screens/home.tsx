@@ -57,17 +57,25 @@ export function Home(p: HomeProps) {
       }));
     // Grouped by system: the system's name heads its first runbook, blank under it.
     const sysW = Math.max(6, ...(p.groups ?? []).map((g) => g.system.length + 2));
+    // Titles line up after the longest runbook name (within reason: a third of the screen).
+    const nameW = Math.min(
+      Math.max(
+        12,
+        ...(p.groups ?? []).flatMap((g) => g.runbooks.map((r) => r.id.length - g.system.length)),
+      ),
+      Math.floor(p.width / 3),
+    );
     const books = (p.groups ?? []).flatMap((g) =>
       g.runbooks
         .filter((r) => match(r.id, p.titles[r.id], g.system))
         .map((r, i) => ({
           key: `rb:${r.id}`,
           value: { kind: 'runbook', id: r.id } as HomeChoice,
-          label: `${(i === 0 ? g.system : '').padEnd(sysW)}${r.id.slice(g.system.length + 1).padEnd(12)} ${p.titles[r.id] ?? ''}`,
+          label: `${(i === 0 ? g.system : '').padEnd(sysW)}${r.id.slice(g.system.length + 1).padEnd(nameW)} ${p.titles[r.id] ?? ''}`,
         })),
     );
     return { runs, books, sysW };
-  }, [filter, p.unfinished, p.groups, p.titles]);
+  }, [filter, p.unfinished, p.groups, p.titles, p.width]);
 
   const all = [...items.runs, ...items.books];
   const limit = Math.max(3, p.height - 8);

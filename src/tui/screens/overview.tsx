@@ -76,6 +76,19 @@ export function OverviewScreen(p: OverviewProps) {
   const o = p.overview;
   const spec = o?.runbook.spec;
   const w = p.width;
+  // Everything must fit the screen (Ink cannot scroll): the form comes first, since it is what
+  // the operator acts on; the outline gets what is left, and long lists show a window.
+  const roles = spec ? Object.keys(spec.roles).length : 0;
+  const avail = Math.max(4, p.height - (12 + roles + (p.error ? 2 : 0)));
+  const steps = spec?.steps ?? [];
+  const fieldRows = Math.min(fields.length, Math.max(3, avail - Math.min(steps.length, 4)));
+  const stepRows = Math.max(1, avail - fieldRows);
+  const shownSteps = steps.length <= stepRows ? steps : steps.slice(0, Math.max(0, stepRows - 1));
+  const firstField = Math.min(
+    Math.max(0, focus - 1 - Math.floor(fieldRows / 2)),
+    fields.length - fieldRows,
+  );
+  const shownFields = fields.slice(firstField, firstField + fieldRows);
   return (
     <Box flexDirection="column" width={w}>
       <Text bold wrap="truncate-end">
@@ -102,12 +115,18 @@ export function OverviewScreen(p: OverviewProps) {
             </Text>
           ))}
           <Text bold>Steps</Text>
-          {spec.steps.map((s, i) => (
+          {shownSteps.map((s, i) => (
             <Text key={s.id} wrap="truncate-end">
               {String(i + 1).padStart(2)}. {clip(s.title, w - 20).padEnd(Math.min(50, w - 20))}{' '}
               <Text color={tone(RISK_TONE[s.risk])}>{s.risk}</Text>
             </Text>
           ))}
+          {shownSteps.length < steps.length ? (
+            <Text color={tone('dim')} wrap="truncate-end">
+              {'    '}… {steps.length - shownSteps.length} more of {steps.length} steps (
+              {riskCounts(steps.slice(shownSteps.length))}); a taller terminal shows them all
+            </Text>
+          ) : null}
         </>
       ) : (
         <Text>Loading…</Text>
@@ -121,23 +140,26 @@ export function OverviewScreen(p: OverviewProps) {
           placeholder="path to an Ansible inventory"
         />
       </Field>
-      {fields.map((f, i) => (
-        <Field key={f.name} label={f.name} focused={focus === i + 1}>
-          <TextInput
-            value={values[f.name] ?? ''}
-            onChange={(v) => setValues((old) => ({ ...old, [f.name]: v }))}
-            focus={focus === i + 1}
-            placeholder={
-              f.spec.secret
-                ? 'secret: typed, never saved'
-                : f.spec.optional
-                  ? 'optional'
-                  : 'required'
-            }
-            {...(f.spec.secret ? { mask: '•' } : {})}
-          />
-        </Field>
-      ))}
+      {shownFields.map((f, k) => {
+        const i = firstField + k;
+        return (
+          <Field key={f.name} label={f.name} focused={focus === i + 1}>
+            <TextInput
+              value={values[f.name] ?? ''}
+              onChange={(v) => setValues((old) => ({ ...old, [f.name]: v }))}
+              focus={focus === i + 1}
+              placeholder={
+                f.spec.secret
+                  ? 'secret: typed, never saved'
+                  : f.spec.optional
+                    ? 'optional'
+                    : 'required'
+              }
+              {...(f.spec.secret ? { mask: '•' } : {})}
+            />
+          </Field>
+        );
+      })}
       <Text inverse={focus === last} bold>
         {' '}
         Start{' '}
@@ -162,6 +184,13 @@ export function OverviewScreen(p: OverviewProps) {
       />
     </Box>
   );
+}
+
+/** "3 read-only, 2 changes, 1 destructive" for the steps not listed. */
+function riskCounts(steps: readonly { risk: string }[]): string {
+  const counts = new Map<string, number>();
+  for (const s of steps) counts.set(s.risk, (counts.get(s.risk) ?? 0) + 1);
+  return [...counts].map(([risk, n]) => `${n} ${risk}`).join(', ');
 }
 
 function Field(p: { label: string; focused: boolean; children: React.ReactNode }) {

@@ -57,6 +57,12 @@ export function RunScreen(p: RunScreenProps) {
     setShowPreflight(false);
   }
   const matrixOn = override !== null || showPreflight;
+  // Questions from connecting (host keys, passphrases, sudo) come before or during the
+  // preflight, when Enter cannot move on yet: they are shown at once, over the matrix.
+  const asksNow =
+    pending !== null &&
+    pending !== undefined &&
+    (!preflightDone || FIRST_QUESTIONS.has(pending.request.kind));
   const rows = snap.preflight.rows;
   const hosts = matrixHosts(rows);
 
@@ -88,7 +94,7 @@ export function RunScreen(p: RunScreenProps) {
         }
         return setConfirmCancel(true);
       }
-      if (matrixOn) {
+      if (matrixOn && !asksNow) {
         if (key.upArrow || (input === 'k' && !override))
           setCell((c) => ({ ...c, row: Math.max(0, c.row - 1) }));
         if (key.downArrow || (input === 'j' && !override))
@@ -214,7 +220,7 @@ export function RunScreen(p: RunScreenProps) {
             .filter((x) => !x.done || snap.busy)
             .slice(-3)
             .map((x) => <ProgressBar key={`${x.host}:${x.label}`} p={x} width={p.width} />)}
-      {pending && !p.overlay && (!matrixOn || override) ? (
+      {pending && !p.overlay && (!matrixOn || override || asksNow) ? (
         <Decision
           key={decisionKey(pending.request)}
           pending={pending}
@@ -226,7 +232,7 @@ export function RunScreen(p: RunScreenProps) {
           active={p.active && !confirmCancel}
         />
       ) : null}
-      {pending && matrixOn && !override ? (
+      {pending && matrixOn && !override && !asksNow ? (
         <Text color={tone('accent')}>A step is waiting: press Enter to go on.</Text>
       ) : null}
       {confirmCancel ? (
@@ -238,6 +244,9 @@ export function RunScreen(p: RunScreenProps) {
     </Box>
   );
 }
+
+/** Questions the connection asks, before any step: never behind "press Enter to go on". */
+const FIRST_QUESTIONS = new Set(['host-keys', 'passphrase', 'sudo-password', 'secret']);
 
 const decisionIds = new WeakMap<object, number>();
 let nextDecisionId = 0;
