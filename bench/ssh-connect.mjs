@@ -5,7 +5,7 @@
 // does when no ssh config could change anything (no ~/.ssh/config here, a system config like
 // Debian's): ssh -G skipped, --forks 10. Prints wall time and CPU (this process and its
 // children, i.e. the ssh -G processes) with ratios to the baseline.
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { connectHosts } from '../src/transports/ssh/connect-hosts.ts';
 import { runSshG, sshConfigFiles, sshConfigMatters } from '../src/transports/ssh/ssh-config.ts';
 import { batchedSshG } from '../src/transports/ssh/ssh-g-batch.ts';
@@ -83,4 +83,5 @@ try {
   }
 } finally {
   await cluster.stop();
+  rmSync(cluster.dir, { recursive: true, force: true });
 }
