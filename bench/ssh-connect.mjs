@@ -1,11 +1,14 @@
 // Connecting a run's SSH hosts (ssh -G resolution + handshakes, as `connectHosts` does before the
 // preflight) for 50 simulated hosts, in-process. Baseline: one Node spawn of `ssh -G` per host,
 // every handshake at once (the behaviour before batching). Figures: `ssh -G` batched through a
-// few shells (the default), and the same capped at --forks 10. Prints wall time and CPU (this
-// process and its children, i.e. the ssh -G processes) with ratios to the baseline.
-import { readFileSync } from 'node:fs';
+// few shells, every handshake at once and capped at --forks 10 (the default); and what a run
+// does when no ssh config could change anything (no ~/.ssh/config here, a system config like
+// Debian's): ssh -G skipped, --forks 10. Prints wall time and CPU (this process and its
+// children, i.e. the ssh -G processes) with ratios to the baseline.
+import { readFileSync, rmSync } from 'node:fs';
 import { connectHosts } from '../src/transports/ssh/connect-hosts.ts';
-import { runSshG } from '../src/transports/ssh/ssh-config.ts';
+import { runSshG, sshConfigFiles, sshConfigMatters } from '../src/transports/ssh/ssh-config.ts';
+import { batchedSshG } from '../src/transports/ssh/ssh-g-batch.ts';
 import { sshTransports } from '../src/transports/ssh/ssh-transport.ts';
 import { benchCluster, median } from './ssh-common.js';
 
@@ -31,20 +34,25 @@ const hosts = cluster.hosts.map((h) => ({
   vars: {},
   groups: ['cluster'],
 }));
+const env = { HOME: cluster.dir, PATH: process.env.PATH ?? '' };
 const variants = {
-  'one spawn of ssh -G per host, all at once (before)': { sshG: runSshG },
-  'batched ssh -G (default), all at once': {},
-  'batched ssh -G, --forks 10': { limit: 10 },
+  'one spawn of ssh -G per host, all at once (before)': { sshG: () => runSshG },
+  'batched ssh -G, all at once': { sshG: () => batchedSshG(), limit: count },
+  'batched ssh -G, --forks 10 (the default)': { sshG: () => batchedSshG() },
+  'no ssh config: ssh -G skipped, --forks 10': {},
 };
+if (sshConfigMatters(sshConfigFiles(env))) {
+  console.log('note: an ssh config here matters, so the last figure runs ssh -G too');
+}
 const results = Object.fromEntries(Object.keys(variants).map((k) => [k, { wall: [], cpu: [] }]));
 try {
   for (let i = 0; i < repeats; i++) {
     for (const [name, v] of Object.entries(variants)) {
       const make = sshTransports({
-        env: { HOME: cluster.dir, PATH: process.env.PATH ?? '' },
+        env,
         knownHostsFile: cluster.knownHosts,
         decider: { decide: async () => ({ by: 'bench', action: 'abort' }) },
-        ...(v.sshG ? { sshG: v.sshG } : {}),
+        ...(v.sshG ? { sshG: v.sshG() } : {}),
       });
       const transports = hosts.map(make);
       const c0 = cpu();
@@ -75,4 +83,5 @@ try {
   }
 } finally {
   await cluster.stop();
+  rmSync(cluster.dir, { recursive: true, force: true });
 }

@@ -15,6 +15,7 @@ import { jsonRenderer } from '../render/json-renderer.ts';
 import { plainRenderer } from '../render/plain-renderer.ts';
 import type { Store } from '../store/store.ts';
 import { localTransportFor } from '../transports/local.ts';
+import { inventorySecrets } from '../transports/ssh/become.ts';
 import { connectHosts } from '../transports/ssh/connect-hosts.ts';
 import { sshTransports } from '../transports/ssh/ssh-transport.ts';
 import type { Transport } from '../transports/transport.ts';
@@ -133,7 +134,8 @@ export async function runSession(o: SessionOptions): Promise<ExitCode> {
       ...(prepared.inventory ? { inventory: prepared.inventory } : {}),
       params: prepared.params,
       displayParams: prepared.displayParams,
-      secrets: prepared.secretValues,
+      // The inventory's sudo passwords are secrets too, wherever a command might echo one.
+      secrets: [...prepared.secretValues, ...inventorySecrets(prepared.inventory)],
       transports: transportFactory(
         io,
         recordedDecider(o.decider, { runId: o.runId, clock: io.clock, emit: (e) => bus.emit(e) }),

@@ -93,7 +93,7 @@ export type ConnectHosts = (
   hosts: Host[],
   transport: (host: Host) => Transport,
   ask: (request: RequestOf<'host-keys'>) => Promise<Settled<'host-keys'>>,
-  /** An explicit `--forks`: at most this many connections opened at once (else all at once). */
+  /** `--forks` (or its default): at most this many connections opened at once. */
   limit?: number,
 ) => Promise<void>;
 
@@ -252,9 +252,8 @@ class Run {
       [...hosts.values()],
       (h) => this.#transport(h),
       (r) => this.#ask(r),
-      // Only an explicit --forks caps the handshakes: at the default 10, 50 hosts connected
-      // 1.26x slower than all at once (bench/ssh-connect.mjs), for no gain in memory worth it.
-      this.#o.forks,
+      // --forks caps the handshakes as it caps the commands, at its default too.
+      this.#forks,
     );
   }
 

@@ -15,6 +15,7 @@ import type { RunEvent } from '../engine/events.ts';
 import { MASK } from '../engine/redact.ts';
 import { EXIT, OperatorError } from '../errors.ts';
 import { JOURNAL_VERSION, type JournalHeader, OUTPUT_FILE } from './header.ts';
+import { outputBytes } from './output-bytes.ts';
 
 /** What a new journal's header is made of. */
 export interface NewJournal {
@@ -173,7 +174,7 @@ export class JournalWriter {
   /** Queues the bytes for the output file and a line pointing at them. */
   #holdOutput(event: Extract<RunEvent, { type: 'output' }>): void {
     this.#writable();
-    const bytes = Buffer.from(event.data, 'utf8');
+    const bytes = outputBytes(event);
     this.#heldOut.push(bytes);
     const last = this.#held.at(-1);
     // One line for a run of chunks from the same stream, instead of one per chunk.

@@ -1,7 +1,17 @@
 /** `--json`: one event per line on stdout, for machines. Human messages go to stderr. */
 import type { Subscriber } from '../engine/event-bus.ts';
+import type { EventOf } from '../engine/events.ts';
+import { jsonString } from './byte-loops.ts';
 
-export function jsonRenderer(write: (line: string) => void): Subscriber {
+export function jsonRenderer(write: (line: string | Uint8Array) => void): Subscriber {
   // The bus's line is the very one the journal writes: an event is serialized once for both.
-  return (_event, jsonLine) => write(jsonLine());
+  // Output is the exception: the journal keeps it raw, and its text, the bulk of a chatty
+  // step's bytes, is escaped by a byte loop faster than JSON.stringify (see byte-loops.ts).
+  return (event, jsonLine) => write(event.type === 'output' ? outputLine(event) : jsonLine());
+}
+
+/** An output event's JSON line, as bytes: the same object, with `data` written last. */
+function outputLine(event: EventOf<'output'>): Buffer {
+  const { data, ...rest } = event;
+  return jsonString(data, `${JSON.stringify(rest).slice(0, -1)},"data":`, '}\n');
 }

@@ -4,6 +4,8 @@
  * does not compile.
  */
 import type { EventOf, EventType, RunEvent } from '../engine/events.ts';
+import { outputBytes } from '../journal/output-bytes.ts';
+import { prefixLines } from './byte-loops.ts';
 import { formatBytes } from './units.ts';
 
 const mark = { pass: '✓', warn: '!', fail: '✗', waiting: '…' } as const;
@@ -36,32 +38,23 @@ function header(step: string, s: State): string {
 /** Output held back waiting for a newline is shown anyway once it is this long. */
 const LONG_LINE = 64 * 1024;
 
-/** What each line of a host's output starts with; `!` marks stderr. */
-const outputPrefix = (host: string, stream: 'stdout' | 'stderr') =>
-  `    ${host}${stream === 'stderr' ? '!' : ' '}| `;
-
 /**
- * `body` with `prefix` at the start of each line, as bytes. Output is the bulk of what a run
- * prints, so it never goes through a string: a regex replace over the text, then encoding its
- * result, cost about three times this byte loop on a step printing millions of lines.
+ * What each line of a host's output starts with (`!` marks stderr), or null for none: the
+ * stdout of a step on one host goes out as it is, under the `$ host: command` line that names
+ * the host. Besides reading like the command's own output, that spares a chatty step the bulk of
+ * plain mode's work and bytes (a 12-byte prefix on `seq`'s 8-byte lines).
  */
-function prefixed(body: Uint8Array, prefix: Uint8Array, end: string): Buffer {
-  let lines = 1;
-  for (let i = 0; i < body.length; i++) if (body[i] === 0x0a) lines++;
-  const out = Buffer.allocUnsafe(body.length + lines * prefix.length + end.length);
-  out.set(prefix, 0);
-  let o = prefix.length;
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i]!;
-    out[o++] = c;
-    if (c === 0x0a) {
-      out.set(prefix, o);
-      o += prefix.length;
-    }
-  }
-  o += out.write(end, o);
-  return out.subarray(0, o);
+function outputPrefix(
+  host: string,
+  stream: 'stdout' | 'stderr',
+  step: string | undefined,
+  s: State,
+): Buffer | null {
+  if (stream === 'stdout' && step !== undefined && s.hosts.get(step)?.length === 1) return null;
+  return Buffer.from(`    ${host}${stream === 'stderr' ? '!' : ' '}| `);
 }
+
+const NEWLINE = Buffer.from('\n');
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
@@ -129,7 +122,8 @@ const formatters: { [T in EventType]: Formatter<T> } = {
       const key = `${e.host}\u0000${stream}`;
       const rest = s.partial.get(key);
       if (rest?.length) {
-        tail += prefixed(rest, Buffer.from(outputPrefix(e.host, stream)), '\n').toString('utf8');
+        const prefix = outputPrefix(e.host, stream, e.step, s);
+        tail += prefix ? prefixLines(rest, prefix, '\n').toString('utf8') : `${rest}\n`;
       }
       s.partial.delete(key);
     }
@@ -168,15 +162,15 @@ const formatters: { [T in EventType]: Formatter<T> } = {
 };
 
 /**
- * A command's output, as complete lines with the host's prefix; a partial last line waits for
- * its newline (or for its command to end) unless it grows past LONG_LINE.
+ * A command's output, as complete lines with the host's prefix (if any); a partial last line
+ * waits for its newline (or for its command to end) unless it grows past LONG_LINE.
  */
 function renderOutput(e: EventOf<'output'>, s: State): Buffer | undefined {
   // Probe output is evidence for the journal; the verdict line says what matters.
   if (e.check !== undefined) return undefined;
   const key = `${e.host}\u0000${e.stream}`;
   const before = s.partial.get(key);
-  const data = Buffer.from(e.data, 'utf8');
+  const data = outputBytes(e);
   const text = before?.length ? Buffer.concat([before, data]) : data;
   const cut = text.lastIndexOf(0x0a);
   if (cut < 0 && text.length <= LONG_LINE) {
@@ -186,7 +180,10 @@ function renderOutput(e: EventOf<'output'>, s: State): Buffer | undefined {
   // A line longer than LONG_LINE is shown in pieces rather than kept whole until its newline.
   const shown = cut < 0 ? text : text.subarray(0, cut);
   s.partial.set(key, cut < 0 ? Buffer.alloc(0) : Buffer.from(text.subarray(cut + 1)));
-  return prefixed(shown, Buffer.from(outputPrefix(e.host, e.stream)), '\n');
+  const prefix = outputPrefix(e.host, e.stream, e.step, s);
+  if (prefix) return prefixLines(shown, prefix, '\n');
+  // Whole lines as they came: no copy at all.
+  return cut < 0 ? Buffer.concat([text, NEWLINE]) : text.subarray(0, cut + 1);
 }
 
 /** Returns a subscriber that writes readable progress with `write`. */

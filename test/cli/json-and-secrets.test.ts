@@ -134,7 +134,7 @@ describe('secret parameters', { timeout: CLI_TIMEOUT }, () => {
 
     const plain = await ws.run(['run', 't/secret', ...sets]);
     expect(plain.code).toBe(0);
-    expect(plain.stdout).toContain(`local | ${MASK}`);
+    expect(plain.stdout).toContain(`  $ local: echo ${MASK}\n${MASK}\n`);
 
     const md = await ws.run(['report', runId]);
     const json = await ws.run(['report', runId, '--format', 'json']);

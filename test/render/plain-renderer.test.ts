@@ -1,4 +1,7 @@
-/** The plain renderer's output lines: prefixed per host and stream, whole lines only. */
+/**
+ * The plain renderer's output lines: prefixed per host and stream when a step runs on several
+ * hosts (stdout of a one-host step as it is), whole lines only.
+ */
 import { expect, test } from 'vitest';
 import type { RunEvent } from '../../src/engine/events.ts';
 import { plainRenderer } from '../../src/render/plain-renderer.ts';
@@ -63,4 +66,35 @@ test('text outside ASCII keeps its bytes, split across chunks or not', () => {
   expect(render([output('n1', 'héllo ✓ '), output('n1', 'naïve\nзаписи\n')])).toBe(
     '    n1 | héllo ✓ naïve\n    n1 | записи\n',
   );
+});
+
+const started = (hosts: string[]): RunEvent => ({
+  ...base,
+  type: 'step-started',
+  step: 'one',
+  title: 'One',
+  risk: 'read-only',
+  hosts,
+  attempt: 1,
+});
+
+test("a one-host step's stdout is shown as it is, whole lines; its stderr keeps the prefix", () => {
+  const text = render([
+    started(['n1']),
+    output('n1', 'a\nb'),
+    output('n1', 'oops\n', 'stderr'),
+    output('n1', 'c\nd'),
+    output('n1', 'half', 'stderr'),
+    finished('n1'),
+  ]);
+  expect(text.slice(text.indexOf('\n', 1) + 1)).toBe(
+    'a\n    n1!| oops\nbc\nd\n    n1!| half\n  n1 ✓ exit 0 · 0.0s\n',
+  );
+  const long = 'y'.repeat(70 * 1024);
+  expect(render([started(['n1']), output('n1', long)]).endsWith(`\n${long}\n`)).toBe(true);
+});
+
+test('with several hosts every stdout line names its host', () => {
+  const text = render([started(['n1', 'n2']), output('n2', 'x\n'), output('n1', 'y\n')]);
+  expect(text.endsWith('    n2 | x\n    n1 | y\n')).toBe(true);
 });

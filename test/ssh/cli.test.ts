@@ -5,7 +5,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupWorkspaces, events, ofType, onlyRunId, until, workspace } from '../cli/helpers.ts';
+import {
+  cleanupWorkspaces,
+  events,
+  MASK,
+  ofType,
+  onlyRunId,
+  until,
+  workspace,
+} from '../cli/helpers.ts';
 import { type Cluster, cluster, hostOf, run, teardown, transports } from './helpers.ts';
 
 let c: Cluster;
@@ -118,6 +126,39 @@ describe('stepwise over ssh', { timeout: 60_000 }, () => {
     expect(fs.existsSync(onHost)).toBe(false);
     const said = ofType(events(r.stdout), 'output').filter((e) => e.host === 'host2');
     expect(said.map((e) => e.data).join('')).toBe(`${value}\n`);
+  });
+
+  it("runs sudo steps with the inventory's become password headless, and never shows it", async () => {
+    const ws = workspace();
+    const h = c.hosts[1]!;
+    const inventory = ws.write(
+      'become.yml',
+      `all:\n  hosts:\n    host2:\n      ansible_host: ${h.address}\n      ansible_port: ${h.port}\n      ansible_user: operator\n      ansible_ssh_private_key_file: ${c.keyFile}\n      ansible_become_password: ${c.sudoPassword}\n  children:\n    cluster:\n      hosts:\n        host2:\n`,
+    );
+    ws.writeRunbook('t/become', {
+      roles: { cluster: { description: 'host2' } },
+      // The second command prints the password, as a careless script might: it is masked.
+      steps: [{ id: 'root', on: 'cluster', run: `id -u; echo ${c.sudoPassword}`, sudo: true }],
+    });
+    const r = await ws.run([
+      'run',
+      't/become',
+      '-i',
+      inventory,
+      '--known-hosts',
+      c.knownHosts,
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const said = ofType(events(r.stdout), 'output')
+      .map((e) => e.data)
+      .join('');
+    expect(said).toBe(`0\n${MASK}\n`);
+    const runDir = path.join(ws.home, 'runs', onlyRunId(ws));
+    for (const f of fs.readdirSync(runDir)) {
+      expect(fs.readFileSync(path.join(runDir, f), 'utf8'), f).not.toContain(c.sudoPassword);
+    }
+    expect(`${r.stdout}${r.stderr}`).not.toContain(c.sudoPassword);
   });
 
   it('refuses to start against a host whose key is unknown, headless', async () => {

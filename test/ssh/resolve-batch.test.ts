@@ -93,4 +93,34 @@ describe('connectHosts', { timeout: 30_000 }, () => {
     }
     await Promise.all(opened.map((t) => t.close()));
   });
+
+  it('opens at most 10 at once by default, like --forks, with every ssh config resolved first', async () => {
+    const make = transports(c);
+    // More hosts than the default limit; their handshakes are stand-ins that take a moment.
+    const hosts = Array.from({ length: 14 }, (_, i) => hostOf(c, 'host1', { name: `h${i}` }));
+    const opened = hosts.map(make);
+    let active = 0;
+    let most = 0;
+    let resolvedBeforeOpen = 0;
+    const resolved = new Set<SshTransport>();
+    for (const t of opened) {
+      const resolve = t.resolve.bind(t);
+      (t as { resolve: SshTransport['resolve'] }).resolve = () =>
+        resolve().finally(() => resolved.add(t));
+      (t as { open: SshTransport['open'] }).open = async () => {
+        if (resolved.size === opened.length) resolvedBeforeOpen++;
+        active++;
+        most = Math.max(most, active);
+        await new Promise((r) => setTimeout(r, 50));
+        active--;
+      };
+    }
+    await connectHosts(
+      hosts,
+      (h) => opened[hosts.indexOf(h)]!,
+      async () => ({ action: 'abort' }) as never,
+    );
+    expect(most).toBe(10);
+    expect(resolvedBeforeOpen).toBe(14);
+  });
 });

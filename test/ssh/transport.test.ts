@@ -310,6 +310,32 @@ describe('ssh transport', { timeout: 30_000 }, () => {
     await p.close();
   });
 
+  it("feeds the inventory's ansible_become_password to sudo instead of asking", async () => {
+    const decider = new ScriptedDecider(() => ({ action: 'abort' }));
+    const make = transports(c, { decider });
+    const vars = { ansible_become_password: c.sudoPassword };
+    const t = make(hostOf(c, 'host2', { user: 'operator', vars }));
+    try {
+      const r = await run(t, "sudo -n sh -c 'id -u; ps -eo args'");
+      expect(r).toMatchObject({ exitCode: 0, stderr: '' });
+      expect(r.stdout.startsWith('0\n')).toBe(true);
+      expect(r.stdout).not.toContain(c.sudoPassword);
+      expect(decider.asked).toEqual([]);
+    } finally {
+      await t.close();
+    }
+    // A wrong one is the inventory's to fix: the message names the variable, not a typed answer.
+    const w = make(hostOf(c, 'host2', { user: 'operator', vars: { ansible_become_pass: 'nope' } }));
+    try {
+      await expect(run(w, "sudo -n sh -c 'id -u'")).rejects.toThrow(
+        "sudo on host2 refused the inventory's ansible_become_pass for operator",
+      );
+      expect(decider.asked).toEqual([]);
+    } finally {
+      await w.close();
+    }
+  });
+
   it('moves files byte-exact both ways over SFTP, atomically', async () => {
     const t = transports(c)(hostOf(c, 'host3'));
     const files = t.files;

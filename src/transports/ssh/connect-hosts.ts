@@ -5,6 +5,7 @@
  * per host, like any lost connection.
  */
 import type { RequestOf, Settled } from '../../engine/decisions.ts';
+import { DEFAULT_FORKS } from '../../engine/fan-out.ts';
 import { OperatorError } from '../../errors.ts';
 import type { Host } from '../../inventory/types.ts';
 import type { Transport } from '../transport.ts';
@@ -23,14 +24,19 @@ export async function connectHosts(
   hosts: readonly Host[],
   transportOf: (host: Host) => Transport,
   ask: AskHostKeys,
-  /** At most this many handshakes at once (`--forks`); all at once when absent. */
-  limit?: number,
+  /** At most this many handshakes at once: `--forks`, else its default. */
+  limit: number = DEFAULT_FORKS,
 ): Promise<void> {
   let pending = hosts.map(transportOf).filter((t): t is SshTransport => t instanceof SshTransport);
+  // Every host's ssh config first, all at once: `ssh -G` is batched per tick (ssh-g-batch.ts), so
+  // resolving inside each capped handshake split 50 hosts into many small batches (measured:
+  // --forks 10 connected 1.20x slower than all at once, with 1.18x the CPU). A host whose
+  // resolution fails reports it from open(), below, like any other.
+  await Promise.allSettled(pending.map((t) => t.resolve()));
   for (let round = 0; round < MAX_ROUNDS && pending.length > 0; round++) {
     const outcomes = await settleAll(
       pending.map((t) => () => t.open()),
-      limit ?? pending.length,
+      limit,
     );
     const unknown: { transport: SshTransport; found: NewHostKey }[] = [];
     outcomes.forEach((o, i) => {

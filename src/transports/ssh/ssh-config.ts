@@ -4,8 +4,9 @@
  * host is taken as written with OpenSSH's defaults.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { homedir, userInfo } from 'node:os';
+import { dirname, isAbsolute, join } from 'node:path';
 
 /** The settings stepwise uses, after ssh config. */
 export interface SshConfig {
@@ -106,4 +107,112 @@ export function sshGWithConfig(file: string): SshG {
         resolve(error ? null : stdout),
       );
     });
+}
+
+/**
+ * Keywords that cannot change anything stepwise takes from `ssh -G` (HostName, Port, User,
+ * IdentityFile, ProxyJump, UserKnownHostsFile). Debian's /etc/ssh/ssh_config uses only these.
+ */
+export const INERT = new Set([
+  'host',
+  'sendenv',
+  'setenv',
+  'hashknownhosts',
+  'gssapiauthentication',
+  'gssapidelegatecredentials',
+  'forwardagent',
+  'forwardx11',
+  'forwardx11trusted',
+  'passwordauthentication',
+  'serveraliveinterval',
+  'serveralivecountmax',
+  'stricthostkeychecking',
+  'checkhostip',
+  'visualhostkey',
+  'loglevel',
+  'compression',
+  'addkeystoagent',
+]);
+
+/** Where OpenSSH reads its configuration (injected by tests). */
+export interface SshConfigFiles {
+  /** The user's files: ~/.ssh/config for $HOME and for the passwd entry's home, as ssh uses. */
+  user: string[];
+  /** The system-wide file. */
+  system: string;
+}
+
+export function sshConfigFiles(env: NodeJS.ProcessEnv): SshConfigFiles {
+  let passwdHome: string | undefined;
+  try {
+    passwdHome = userInfo().homedir;
+  } catch {
+    // No passwd entry (a container's random uid): $HOME is all there is.
+  }
+  const homes = new Set([env.HOME ?? homedir(), ...(passwdHome ? [passwdHome] : [])]);
+  return {
+    user: [...homes].map((h) => join(h, '.ssh', 'config')),
+    system: '/etc/ssh/ssh_config',
+  };
+}
+
+/**
+ * Whether any ssh config could change how a host is reached. When none can (no user config
+ * file, and a system-wide one that sets only INERT options, like Debian's default), `ssh -G`
+ * would answer every host with OpenSSH's defaults, and asking it costs a process per host:
+ * measured, most of the CPU of connecting 50 hosts. Anything not understood counts as mattering.
+ */
+export function sshConfigMatters(files: SshConfigFiles): boolean {
+  if (files.user.some((f) => existsSync(f))) return true;
+  const seen = new Set<string>();
+  const matters = (file: string): boolean => {
+    if (seen.has(file)) return false;
+    seen.add(file);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code !== 'ENOENT';
+    }
+    for (const raw of text.split('\n')) {
+      const line = raw.trim();
+      if (line === '' || line.startsWith('#')) continue;
+      const m = /^([A-Za-z][A-Za-z0-9]*)\s*(?:=\s*|\s)\s*(.*)$/.exec(line);
+      if (!m) return true;
+      const keyword = m[1]!.toLowerCase();
+      if (keyword === 'include') {
+        for (const pattern of m[2]!.split(/\s+/)) {
+          const included = expandInclude(pattern, dirname(files.system));
+          if (included === null || included.some(matters)) return true;
+        }
+      } else if (!INERT.has(keyword)) return true;
+    }
+    return false;
+  };
+  return matters(files.system);
+}
+
+/** The files an `Include` names (a `*` or `?` in the last part only), or null if unsure. */
+function expandInclude(pattern: string, base: string): string[] | null {
+  if (pattern.startsWith('~') || pattern.includes('%') || pattern.includes('$')) return null;
+  const path = isAbsolute(pattern) ? pattern : join(base, pattern);
+  const dir = dirname(path);
+  const name = path.slice(dir.length + 1);
+  if (/[*?[]/.test(dir)) return null;
+  if (!/[*?[]/.test(name)) return [path];
+  if (name.includes('[')) return null;
+  const re = new RegExp(
+    `^${name
+      .replace(/[.+^${}()|\\]/g, '\\$&')
+      .replaceAll('*', '.*')
+      .replaceAll('?', '.')}$`,
+  );
+  try {
+    return readdirSync(dir)
+      .filter((f) => re.test(f))
+      .sort()
+      .map((f) => join(dir, f));
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? [] : null;
+  }
 }

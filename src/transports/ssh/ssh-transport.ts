@@ -6,7 +6,8 @@
  * Where settings come from (Ansible's order): inventory variables (`ansible_host`, `ansible_port`,
  * `ansible_user`, `ansible_ssh_private_key_file`) win; what they leave open comes from the
  * operator's ssh config as `ssh -G` resolves it (HostName, Port, User, IdentityFile, ProxyJump,
- * UserKnownHostsFile); then OpenSSH's defaults.
+ * UserKnownHostsFile); then OpenSSH's defaults (directly, without ssh -G, when no ssh config
+ * file could change them).
  */
 import { homedir } from 'node:os';
 import type { Answer, Decider, RequestOf } from '../../engine/decisions.ts';
@@ -15,6 +16,7 @@ import { OperatorError } from '../../errors.ts';
 import type { Host } from '../../inventory/types.ts';
 import { shellQuote } from '../../runbook/template.ts';
 import type { ExecRequest, ExecResult, HostFiles, OutputSink, Transport } from '../transport.ts';
+import { becomePassword } from './become.ts';
 import {
   type ConnectContext,
   type Connection,
@@ -24,7 +26,13 @@ import {
 } from './connect.ts';
 import { appendKnownHost } from './known-hosts.ts';
 import { sftpFiles } from './sftp-files.ts';
-import { parseHop, resolveSshConfig, type SshG } from './ssh-config.ts';
+import {
+  parseHop,
+  resolveSshConfig,
+  type SshG,
+  sshConfigFiles,
+  sshConfigMatters,
+} from './ssh-config.ts';
 import { batchedSshG } from './ssh-g-batch.ts';
 
 /** How long a cancelled command gets between SIGTERM and SIGKILL. */
@@ -69,8 +77,13 @@ export function sshTransports(options: SshOptions): (host: Host) => SshTransport
     }
     return p;
   };
-  // One resolver per run: the hosts' `ssh -G` calls are batched and cached together.
-  const shared = { ...options, sshG: options.sshG ?? batchedSshG() };
+  // One resolver per run: the hosts' `ssh -G` calls are batched and cached together. When no
+  // ssh config could change a host's settings, ssh -G is not asked at all: its answer would be
+  // OpenSSH's defaults, which resolveSshConfig applies itself (see sshConfigMatters).
+  const sshG =
+    options.sshG ??
+    (sshConfigMatters(sshConfigFiles(options.env)) ? batchedSshG() : async () => null);
+  const shared = { ...options, sshG };
   return (host) => new SshTransport(host, shared, askPassphrase, ask);
 }
 
@@ -223,38 +236,54 @@ export class SshTransport implements Transport {
     return ((o.keepaliveIntervalMs ?? 2000) * ((o.keepaliveCountMax ?? 3) + 1)) / 1000;
   }
 
-  /** Whether sudo needs a password for our user, and that password (asked once per host). */
+  /**
+   * Whether sudo needs a password for our user, and that password: the inventory's
+   * `ansible_become_password`, else asked once per host.
+   */
   #sudoPassword(conn: Connection): Promise<string | null> {
     this.#sudo ??= (async () => {
       const probe = await this.#run(conn, { command: 'sudo -n true' }, () => {});
       if (probe.exitCode === 0) return null;
       const { target } = await this.resolve();
-      const answer = await this.#ask<'sudo-password'>({
-        kind: 'sudo-password',
-        host: this.host.name,
-        user: target.user,
-      });
-      if (answer.action !== 'value') {
-        throw new OperatorError(
-          `no sudo password given for ${target.user} on ${this.host.name}`,
-          'type it when asked, or allow the commands with NOPASSWD in sudoers',
-        );
+      // The inventory's password, like Ansible's; only without one is the operator asked.
+      const fromInventory = becomePassword(this.host);
+      let password: string;
+      if (fromInventory) password = fromInventory.value;
+      else {
+        const answer = await this.#ask<'sudo-password'>({
+          kind: 'sudo-password',
+          host: this.host.name,
+          user: target.user,
+        });
+        if (answer.action !== 'value') {
+          throw new OperatorError(
+            `no sudo password given for ${target.user} on ${this.host.name}`,
+            'type it when asked, set ansible_become_password in the inventory, or allow the commands with NOPASSWD in sudoers',
+          );
+        }
+        password = answer.value;
       }
       let said = '';
       const check = await this.#run(
         conn,
-        { command: "sudo -S -k -p '' true", stdin: `${answer.value}\n` },
+        { command: "sudo -S -k -p '' true", stdin: `${password}\n` },
         (_s, c) => {
           said += c.toString();
         },
       );
       if (check.exitCode !== 0) {
-        throw new OperatorError(
-          `sudo on ${this.host.name} refused the password for ${target.user}: ${said.trim().split('\n').pop() ?? ''}`,
-          'run again and type the right password',
-        );
+        const why = said.trim().split('\n').pop() ?? '';
+        throw fromInventory
+          ? new OperatorError(
+              `sudo on ${this.host.name} refused the inventory's ${fromInventory.variable} for ${target.user}: ${why}`,
+              `fix ${fromInventory.variable} for ${this.host.name} in the inventory, then resume the run`,
+            )
+          : new OperatorError(
+              `sudo on ${this.host.name} refused the password for ${target.user}: ${why}`,
+              'run again and type the right password',
+            );
       }
-      return answer.value;
+      return password;
     })().catch((error: unknown) => {
       this.#sudo = undefined;
       throw error;
