@@ -114,9 +114,8 @@ const formatters: { [T in EventType]: Formatter<T> } = {
   // Written as bytes by renderOutput.
   output: () => undefined,
   'host-finished': (e, s) => {
-    // A passing verification is reported by its verify-result line.
-    if (e.phase === 'verify' && e.status === 'ok') return undefined;
-    // A last line without a newline is shown when its command ends.
+    // A last line without a newline is shown when its command ends (whatever the phase: left
+    // over, it would be glued to the host's next output, a later step's first line).
     let tail = '';
     for (const stream of ['stdout', 'stderr'] as const) {
       const key = `${e.host}\u0000${stream}`;
@@ -127,6 +126,8 @@ const formatters: { [T in EventType]: Formatter<T> } = {
       }
       s.partial.delete(key);
     }
+    // A passing verification is reported by its verify-result line.
+    if (e.phase === 'verify' && e.status === 'ok') return tail ? tail.trimEnd() : undefined;
     const how =
       e.status === 'ok'
         ? `✓ exit 0`

@@ -98,3 +98,15 @@ test('with several hosts every stdout line names its host', () => {
   const text = render([started(['n1', 'n2']), output('n2', 'x\n'), output('n1', 'y\n')]);
   expect(text.endsWith('    n2 | x\n    n1 | y\n')).toBe(true);
 });
+
+test("a passing verification's last line without a newline is shown when it ends, not glued to the host's next output", () => {
+  const verifyOk: RunEvent = { ...(finished('n1') as object), phase: 'verify' } as RunEvent;
+  const text = render([
+    output('n1', 'x\n'),
+    output('n2', 'y\n'),
+    output('n1', '{"status":"green"}'),
+    verifyOk,
+    output('n1', 'next\n'),
+  ]);
+  expect(text).toBe('    n1 | x\n    n2 | y\n    n1 | {"status":"green"}\n    n1 | next\n');
+});

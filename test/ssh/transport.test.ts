@@ -316,7 +316,7 @@ describe('ssh transport', { timeout: 30_000 }, () => {
     const vars = { ansible_become_password: c.sudoPassword };
     const t = make(hostOf(c, 'host2', { user: 'operator', vars }));
     try {
-      const r = await run(t, "sudo -n sh -c 'id -u; ps -eo args'");
+      const r = await run(t, "sudo -n sh -c 'id -u; ps -eo args'", { sudo: true });
       expect(r).toMatchObject({ exitCode: 0, stderr: '' });
       expect(r.stdout.startsWith('0\n')).toBe(true);
       expect(r.stdout).not.toContain(c.sudoPassword);
@@ -327,7 +327,7 @@ describe('ssh transport', { timeout: 30_000 }, () => {
     // A wrong one is the inventory's to fix: the message names the variable, not a typed answer.
     const w = make(hostOf(c, 'host2', { user: 'operator', vars: { ansible_become_pass: 'nope' } }));
     try {
-      await expect(run(w, "sudo -n sh -c 'id -u'")).rejects.toThrow(
+      await expect(run(w, "sudo -n sh -c 'id -u'", { sudo: true })).rejects.toThrow(
         "sudo on host2 refused the inventory's ansible_become_pass for operator",
       );
       expect(decider.asked).toEqual([]);
