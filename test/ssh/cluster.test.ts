@@ -1,9 +1,15 @@
 /** The simulated cluster itself: separate hosts, their own paths, and nothing left behind. */
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { isRunning } from '../../fixtures/ssh-cluster/launch.mjs';
+import { shellQuote } from '../../src/runbook/template.ts';
 import { cluster, hostOf, run, teardown, transports } from './helpers.ts';
+
+/** The checkout is shown at its own path in every host: under /tmp, its mount point is there too. */
+const checkout = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
+const seenInTmp = checkout.startsWith('/tmp/') ? [checkout.split('/')[2]!] : [];
 
 describe('ssh cluster fixture', { timeout: 30_000 }, () => {
   it('starts hosts with their own name, address, /tmp and /root, and stops every process', async () => {
@@ -16,9 +22,10 @@ describe('ssh cluster fixture', { timeout: 30_000 }, () => {
         const t = make(hostOf(c, h.name));
         const r = await run(
           t,
-          'hostname; echo "$STEPWISE_HOST"; echo x > /tmp/mine; ls /tmp; echo ~',
+          `hostname; echo "$STEPWISE_HOST"; echo x > /tmp/mine; ls /tmp; echo ~; test -x ${shellQuote(process.execPath)} && echo node-visible`,
         );
-        expect(r.stdout).toBe(`${h.name}\n${h.name}\nmine\n/root\n`);
+        const tmp = [...seenInTmp, 'mine'].sort().join('\n');
+        expect(r.stdout).toBe(`${h.name}\n${h.name}\n${tmp}\n/root\nnode-visible\n`);
         await t.close();
         expect(fs.readFileSync(path.join(h.root, 'tmp/mine'), 'utf8')).toBe('x\n');
       }
