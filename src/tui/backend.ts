@@ -82,6 +82,14 @@ export interface TuiBackend {
   output(runId: string, step: string): string[];
 }
 
+/** Whether the inventory sets a parameter, for all hosts or for any one of them. */
+function inventoryGives(inventory: Inventory | undefined, name: string): boolean {
+  if (!inventory) return false;
+  if (inventory.vars?.[name] !== undefined) return true;
+  for (const host of inventory.hosts.values()) if (host.vars[name] !== undefined) return true;
+  return false;
+}
+
 /** Flags of `stepwise run|resume` that hold for every run the TUI starts or resumes. */
 export interface RunDefaults {
   forks?: string;
@@ -205,11 +213,13 @@ export function cliBackend(
         name,
         spec,
         // The inventory describes the hosts as they are now: it wins over what was typed last
-        // time (a gateway's endpoint or a backup node moves); last use fills in the rest.
+        // time (a gateway's endpoint or a backup node moves); last use fills in the rest. A
+        // value set per host is not prefilled from last use either: sent back as --set, it
+        // would override every host's own value.
         value: spec.secret
           ? ''
           : (sets[name] ??
-            (inventory?.vars?.[name] !== undefined ? base[name] : undefined) ??
+            (inventoryGives(inventory, name) ? (base[name] ?? '') : undefined) ??
             last[name] ??
             base[name] ??
             ''),

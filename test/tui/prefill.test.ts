@@ -33,6 +33,26 @@ it('prefers the inventory to the last run, and the last run to the runbook defau
   expect(value(a, 'workdir')).toBe('/srv/from-inventory');
   const b = await w.backend.overview('tuitest/drill', w.inventory, {});
   expect(value(b, 'workdir')).toBe('/srv/last-time');
+  // Set per host: the form shows the default, not last time's value, which sent back as --set
+  // would override every host's own directory.
+  const perHost = path.join(w.dir, 'per-host.yml');
+  fs.writeFileSync(
+    perHost,
+    stringify({
+      all: {
+        children: {
+          nodes: {
+            hosts: {
+              n1: { ansible_connection: 'local', workdir: '/srv/n1' },
+              n2: { ansible_connection: 'local', workdir: '/srv/n2' },
+            },
+          },
+        },
+      },
+    }),
+  );
+  const d = await w.backend.overview('tuitest/drill', perHost, {});
+  expect(value(d, 'workdir')).toBe('');
   // --set beats both; a secret is never prefilled.
   const c = await w.backend.overview('tuitest/drill', withVar, { workdir: '/srv/given' });
   expect(value(c, 'workdir')).toBe('/srv/given');
