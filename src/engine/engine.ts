@@ -134,6 +134,8 @@ class Run {
   readonly #redactor: Redactor;
   readonly #transports = new Map<string, Transport>();
   readonly #checks: Map<string, CheckSpec>;
+  /** Ids of the checks some step `requires`: judged again right before that step. */
+  readonly #gates: Set<string>;
   readonly #forks: number;
 
   constructor(o: EngineOptions) {
@@ -142,6 +144,7 @@ class Run {
     this.#vars = new Variables(o.runId, o.params);
     this.#redactor = new Redactor(o.secrets);
     this.#checks = new Map(this.#spec.checks.map((c) => [c.id, c]));
+    this.#gates = new Set(this.#spec.steps.flatMap((s) => s.requires));
     this.#forks = o.forks ?? DEFAULT_FORKS;
     for (const [k, v] of Object.entries(o.resume?.choices ?? {})) this.#vars.choices.set(k, v);
     for (const c of o.resume?.captures ?? []) this.#vars.setCapture(c.name, c.host, c.value);
@@ -398,9 +401,8 @@ class Run {
     });
     // A gate is judged again right before its step: the preflight shows where it stands now
     // and waits there, not here.
-    const gate = this.#spec.steps.some((s) => s.requires.includes(check.id));
     const results = await this.#until(
-      gateFor !== undefined || !gate ? check.wait : undefined,
+      gateFor !== undefined || !this.#gates.has(check.id) ? check.wait : undefined,
       () =>
         runCheck(check, hosts, {
           variables: this.#vars,
@@ -459,7 +461,6 @@ class Run {
   async #preflight(): Promise<'pass' | 'warn' | 'fail'> {
     const checks = this.#spec.checks.filter((c) => c.preflight);
     this.emit({ type: 'preflight-started', checks: checks.map((c) => c.id) });
-    const gates = new Set(this.#spec.steps.flatMap((s) => s.requires));
     const blocking: [CheckSpec, CheckResult[]][] = [];
     let worst: 'pass' | 'warn' | 'fail' = 'pass';
     for (const check of checks) {
@@ -468,7 +469,7 @@ class Run {
       if (results.some((r) => r.status === 'fail')) {
         worst = 'fail';
         // A failing gate only blocks the step it gates, and is checked again right before it.
-        if (!gates.has(check.id)) blocking.push([check, results]);
+        if (!this.#gates.has(check.id)) blocking.push([check, results]);
       } else if (worst === 'pass' && results.some((r) => r.status === 'warn')) worst = 'warn';
     }
     this.emit({ type: 'preflight-finished', status: worst });

@@ -116,6 +116,17 @@ export function cliBackend(
     ...defaults,
   });
 
+  /** A runbook by id (or path) and the inventory at a path, as the overview and a start read them. */
+  async function loadFor(runbookId: string, inventoryPath: string | undefined) {
+    const refs = await discoverRunbooks(dirs());
+    const ref = refs.find((r) => r.id === runbookId) ?? { id: runbookId, path: runbookId };
+    const runbook = await loadRunbook(resolve(io.cwd, ref.path));
+    const inventory = inventoryPath
+      ? await loadInventory(resolve(io.cwd, inventoryPath))
+      : undefined;
+    return { runbook, inventory };
+  }
+
   function handle(
     title: string,
     steps: LoadedRunbook['spec']['steps'],
@@ -192,12 +203,7 @@ export function cliBackend(
       }
     },
     async overview(runbookId, inventoryPath, sets) {
-      const refs = await discoverRunbooks(dirs());
-      const ref = refs.find((r) => r.id === runbookId) ?? { id: runbookId, path: runbookId };
-      const runbook = await loadRunbook(resolve(io.cwd, ref.path));
-      const inventory = inventoryPath
-        ? await loadInventory(resolve(io.cwd, inventoryPath))
-        : undefined;
+      const { runbook, inventory } = await loadFor(runbookId, inventoryPath);
       const roleHosts: Record<string, string[]> = {};
       for (const role of Object.keys(runbook.spec.roles)) {
         roleHosts[role] = inventory?.groups.get(role) ?? [];
@@ -227,18 +233,12 @@ export function cliBackend(
       return { runbook, inventory, roleHosts, fields };
     },
     async start(runbookId, inventoryPath, values) {
-      const refs = await discoverRunbooks(dirs());
-      const ref = refs.find((r) => r.id === runbookId) ?? { id: runbookId, path: runbookId };
-      const rb = await loadRunbook(resolve(io.cwd, ref.path));
-      const inventory = inventoryPath
-        ? await loadInventory(resolve(io.cwd, inventoryPath))
-        : undefined;
+      const { runbook: rb, inventory } = await loadFor(runbookId, inventoryPath);
       // Only what the operator gave: a default sent as --set would hide per-host inventory values.
       const base = resolveParams(rb.spec, inventory, {}).global;
-      const given = Object.fromEntries(
+      const sets = Object.fromEntries(
         Object.entries(values).filter(([k, v]) => v !== '' && v !== base[k]),
       );
-      const sets = given;
       const again = { runbook: runbookId, inventory: inventoryPath, sets };
       return handle(rb.spec.title, rb.spec.steps, again, (ui) =>
         runCommand(

@@ -191,9 +191,6 @@ export function Decision(p: DecisionProps) {
             Run <Text bold>{r.title}</Text> on {r.hosts.join(', ') || 'this machine'}?{' '}
             <Text color={tone('warn')}>It changes things.</Text>
           </Text>
-          {r.previews ? (
-            <Previews previews={r.previews} width={p.width} maxLines={p.previewLines ?? 14} />
-          ) : null}
         </Box>
       );
       break;
@@ -204,9 +201,6 @@ export function Decision(p: DecisionProps) {
             <Text bold>{r.title}</Text> is destructive on {r.hosts.join(', ')}. Type{' '}
             <Text bold>{r.phrase}</Text> to run it.
           </Text>
-          {r.previews ? (
-            <Previews previews={r.previews} width={p.width} maxLines={p.previewLines ?? 14} />
-          ) : null}
         </Box>
       );
       break;
@@ -304,10 +298,16 @@ export function Decision(p: DecisionProps) {
       break;
   }
 
+  // What a confirmed step will change (its `preview`), under either kind of confirmation.
+  const previews =
+    r.kind === 'confirm' || r.kind === 'confirm-destructive' ? r.previews : undefined;
   const masked = r.kind === 'secret' || r.kind === 'passphrase' || r.kind === 'sudo-password';
   return (
     <Box flexDirection="column" borderStyle="single" borderColor={tone('accent')} paddingX={1}>
       {body}
+      {previews ? (
+        <Previews previews={previews} width={p.width} maxLines={p.previewLines ?? 14} />
+      ) : null}
       {mode.kind === 'reason' ? (
         <Box>
           <Text>{REASON_LABEL[mode.action]}: </Text>
