@@ -136,6 +136,7 @@ class Run {
   readonly #checks: Map<string, CheckSpec>;
   /** Ids of the checks some step `requires`: judged again right before that step. */
   readonly #gates: Set<string>;
+  #iso = { ms: Number.NaN, text: '' };
   readonly #forks: number;
 
   constructor(o: EngineOptions) {
@@ -151,11 +152,20 @@ class Run {
   }
 
   emit(event: Emittable): void {
-    this.#o.bus.emit({
-      ...event,
-      runId: this.#o.runId,
-      at: this.#o.clock().toISOString(),
-    } as RunEvent);
+    const stamp = { runId: this.#o.runId, at: this.#isoNow() };
+    // An output event is made for this call alone, and a copy would decode its bytes (its
+    // `data` is read on demand, see output-data.ts): it is stamped in place.
+    this.#o.bus.emit(
+      (event.type === 'output' ? Object.assign(event, stamp) : { ...event, ...stamp }) as RunEvent,
+    );
+  }
+
+  /** The clock's time as ISO-8601, formatted once per millisecond (a chatty step emits ~10k events a second). */
+  #isoNow(): string {
+    const now = this.#o.clock();
+    const ms = now.getTime();
+    if (ms !== this.#iso.ms) this.#iso = { ms, text: now.toISOString() };
+    return this.#iso.text;
   }
 
   async start(): Promise<RunOutcome> {

@@ -7,6 +7,7 @@ import type { Host } from '../inventory/types.ts';
 import { shellQuote } from '../runbook/template.ts';
 import type { Transport } from '../transports/transport.ts';
 import type { HostStatus, RunEvent } from './events.ts';
+import { withOutputBytes } from './output-data.ts';
 import { type Redactor, StreamRedactor } from './redact.ts';
 
 /** Output kept in memory per stream; beyond it only the tail is kept (the journal has it all). */
@@ -42,19 +43,25 @@ export interface ExecOptions {
   okExits?: number[];
 }
 
-/** Keeps the last KEEP_BYTES of a stream without copying it on every chunk. */
+/**
+ * Keeps the last KEEP_BYTES of a stream without copying it on every chunk. Chunks are kept as
+ * they came (bytes, or text once there are secrets to mask) and decoded once, when asked.
+ */
 class Keeper {
-  #parts: string[] = [];
+  #parts: (Buffer | string)[] = [];
   #size = 0;
-  push(s: string) {
-    this.#parts.push(s);
-    this.#size += s.length;
+  push(part: Buffer | string) {
+    this.#parts.push(part);
+    this.#size += part.length;
     while (this.#size - this.#parts[0]!.length >= KEEP_BYTES)
       this.#size -= this.#parts.shift()!.length;
   }
   get text(): string {
-    const joined = this.#parts.join('');
+    const joined = this.#parts
+      .map((p) => (typeof p === 'string' ? p : p.toString('utf8')))
+      .join('');
     this.#parts = [joined];
+    this.#size = joined.length;
     return joined.length > KEEP_BYTES ? joined.slice(-KEEP_BYTES) : joined;
   }
 }
@@ -71,10 +78,11 @@ export async function execOnHost(o: ExecOptions): Promise<HostRun> {
     stdout: new StreamRedactor(o.redactor),
     stderr: new StreamRedactor(o.redactor),
   };
-  const deliver = (stream: 'stdout' | 'stderr', data: string) => {
-    if (data === '') return;
+  const deliver = (stream: 'stdout' | 'stderr', data: Buffer | string) => {
+    if (data.length === 0) return;
     kept[stream].push(data);
-    o.emit({ ...o.origin, type: 'output', host: o.host.name, stream, data });
+    const fields = { ...o.origin, type: 'output' as const, host: o.host.name, stream };
+    o.emit(typeof data === 'string' ? { ...fields, data } : withOutputBytes(fields, data));
   };
   const started = performance.now();
   try {

@@ -4,6 +4,7 @@
  * split across two chunks is still caught.
  */
 import { shellQuote } from '../runbook/template.ts';
+import { completeUtf8 } from './output-data.ts';
 
 export const MASK = '••••••';
 
@@ -71,22 +72,25 @@ const MAX_PENDING = 64 * 1024;
 /**
  * Redacts one output stream. Complete lines are released at once; a partial line is held until
  * its newline, or released (minus a possible secret prefix) once it grows past 64 KiB. While the
- * run has no secrets at all, everything is released as it comes: there is nothing a line could
- * hide, and holding lines back would only cost copies.
+ * run has no secrets at all, the bytes are released as they came (cut only at a character
+ * boundary): there is nothing a line could hide, and holding lines back or decoding them would
+ * only cost copies.
  */
 export class StreamRedactor {
   #pending = '';
+  /** The start of a character the next chunk completes, while bytes are passed through. */
+  #carry: Buffer | undefined;
   readonly #decoder = new TextDecoder('utf-8', { fatal: false });
-
   readonly #redactor: Redactor;
 
   constructor(redactor: Redactor) {
     this.#redactor = redactor;
   }
 
-  push(chunk: Buffer): string {
-    const decoded = this.#decoder.decode(chunk, { stream: true });
-    if (this.#redactor.isEmpty && this.#pending === '') return decoded;
+  /** What may be shown of the output so far: bytes while there is nothing to hide, else text. */
+  push(chunk: Buffer): Buffer | string {
+    if (this.#redactor.isEmpty && this.#pending === '') return this.#passBytes(chunk);
+    const decoded = this.#decoder.decode(this.#withCarry(chunk), { stream: true });
     // Looking for the newline in the new text alone spares copying what was held into it.
     const newline = decoded.lastIndexOf('\n');
     if (this.#redactor.multiline) {
@@ -118,8 +122,24 @@ export class StreamRedactor {
   }
 
   end(): string {
-    const rest = this.#pending + this.#decoder.decode();
+    const rest = this.#pending + this.#decoder.decode(this.#withCarry(Buffer.alloc(0)));
     this.#pending = '';
     return this.#redactor.text(rest);
+  }
+
+  #passBytes(chunk: Buffer): Buffer {
+    const bytes = this.#withCarry(chunk);
+    const whole = completeUtf8(bytes);
+    if (whole === bytes.length) return bytes;
+    // A copy: the chunk's buffer may be large, and only these few bytes are kept.
+    this.#carry = Buffer.from(bytes.subarray(whole));
+    return bytes.subarray(0, whole);
+  }
+
+  #withCarry(chunk: Buffer): Buffer {
+    const carry = this.#carry;
+    if (carry === undefined) return chunk;
+    this.#carry = undefined;
+    return Buffer.concat([carry, chunk]);
   }
 }

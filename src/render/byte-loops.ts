@@ -9,6 +9,8 @@
  */
 
 // Opcodes used below (WebAssembly 2.0 core, bulk memory).
+import { isUtf8 } from 'node:buffer';
+
 const GET = 0x20;
 const SET = 0x21;
 const TEE = 0x22;
@@ -186,6 +188,36 @@ export function prefixLines(body: Uint8Array, prefix: Uint8Array, end: string): 
     // A view while this is the only slice (copied once, below); a copy before memory is reused.
     const done = mem.subarray(out, stop);
     parts.push(body.length <= SLICE ? done : Uint8Array.prototype.slice.call(done));
+    size += stop - out;
+  }
+  parts.push(tail);
+  return Buffer.concat(parts, size);
+}
+
+/**
+ * Well-formed UTF-8 `bytes` as the bytes of the JSON string of their text, between `before` and
+ * `after`: what `jsonString` writes for the decoded text, without decoding it. Bytes that are
+ * not well-formed UTF-8 are decoded (malformed sequences become U+FFFD, as everywhere else).
+ */
+export function jsonBytes(bytes: Uint8Array, before = '', after = ''): Buffer {
+  if (!isUtf8(bytes)) return jsonString(Buffer.from(bytes).toString('utf8'), before, after);
+  const { e, m } = instance();
+  const head = Buffer.from(`${before}"`);
+  const tail = Buffer.from(`"${after}`);
+  const parts: Uint8Array[] = [head];
+  let size = head.length + tail.length;
+  const src = WORK;
+  const out = src + SLICE;
+  const need = out + SLICE * 6;
+  if (m.buffer.byteLength < need) m.grow(Math.ceil((need - m.buffer.byteLength) / PAGE));
+  const mem = new Uint8Array(m.buffer);
+  // Escaping works byte by byte and never touches bytes >= 0x80, so slices may cut a character.
+  for (let at = 0; at < bytes.length; at += SLICE) {
+    const slice = bytes.subarray(at, at + SLICE);
+    mem.set(slice, src);
+    const stop = e(src, slice.length, out);
+    const done = mem.subarray(out, stop);
+    parts.push(bytes.length <= SLICE ? done : Uint8Array.prototype.slice.call(done));
     size += stop - out;
   }
   parts.push(tail);

@@ -1,7 +1,8 @@
 /** `--json`: one event per line on stdout, for machines. Human messages go to stderr. */
 import type { Subscriber } from '../engine/event-bus.ts';
 import type { EventOf } from '../engine/events.ts';
-import { jsonString } from './byte-loops.ts';
+import { outputBytes, withoutData } from '../engine/output-data.ts';
+import { jsonBytes } from './byte-loops.ts';
 
 export function jsonRenderer(write: (line: string | Uint8Array) => void): Subscriber {
   // The bus's line is the very one the journal writes: an event is serialized once for both.
@@ -12,6 +13,9 @@ export function jsonRenderer(write: (line: string | Uint8Array) => void): Subscr
 
 /** An output event's JSON line, as bytes: the same object, with `data` written last. */
 function outputLine(event: EventOf<'output'>): Buffer {
-  const { data, ...rest } = event;
-  return jsonString(data, `${JSON.stringify(rest).slice(0, -1)},"data":`, '}\n');
+  return jsonBytes(
+    outputBytes(event),
+    `${JSON.stringify(withoutData(event)).slice(0, -1)},"data":`,
+    '}\n',
+  );
 }

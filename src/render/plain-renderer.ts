@@ -4,7 +4,7 @@
  * does not compile.
  */
 import type { EventOf, EventType, RunEvent } from '../engine/events.ts';
-import { outputBytes } from '../journal/output-bytes.ts';
+import { outputBytes } from '../engine/output-data.ts';
 import { prefixLines } from './byte-loops.ts';
 import { formatBytes } from './units.ts';
 
@@ -164,27 +164,33 @@ const formatters: { [T in EventType]: Formatter<T> } = {
 
 /**
  * A command's output, as complete lines with the host's prefix (if any); a partial last line
- * waits for its newline (or for its command to end) unless it grows past LONG_LINE.
+ * waits for its newline (or for its command to end) unless it grows past LONG_LINE. Returns the
+ * pieces to write in order: unprefixed output goes out as it came, not copied into one buffer.
  */
-function renderOutput(e: EventOf<'output'>, s: State): Buffer | undefined {
+function renderOutput(e: EventOf<'output'>, s: State): Uint8Array[] {
   // Probe output is evidence for the journal; the verdict line says what matters.
-  if (e.check !== undefined) return undefined;
+  if (e.check !== undefined) return [];
   const key = `${e.host}\u0000${e.stream}`;
   const before = s.partial.get(key);
   const data = outputBytes(e);
-  const text = before?.length ? Buffer.concat([before, data]) : data;
-  const cut = text.lastIndexOf(0x0a);
-  if (cut < 0 && text.length <= LONG_LINE) {
-    s.partial.set(key, text);
-    return undefined;
+  const cut = data.lastIndexOf(0x0a);
+  const held = before?.length ?? 0;
+  if (cut < 0 && held + data.length <= LONG_LINE) {
+    s.partial.set(key, held ? Buffer.concat([before!, data]) : Buffer.from(data));
+    return [];
   }
   // A line longer than LONG_LINE is shown in pieces rather than kept whole until its newline.
-  const shown = cut < 0 ? text : text.subarray(0, cut);
-  s.partial.set(key, cut < 0 ? Buffer.alloc(0) : Buffer.from(text.subarray(cut + 1)));
+  const shown = cut < 0 ? data : data.subarray(0, cut + 1);
+  // A copy of the few bytes after the last newline, so the chunk's buffer is not kept for them.
+  s.partial.set(key, cut < 0 ? Buffer.alloc(0) : Buffer.from(data.subarray(cut + 1)));
   const prefix = outputPrefix(e.host, e.stream, e.step, s);
-  if (prefix) return prefixLines(shown, prefix, '\n');
-  // Whole lines as they came: no copy at all.
-  return cut < 0 ? Buffer.concat([text, NEWLINE]) : text.subarray(0, cut + 1);
+  if (prefix) {
+    const lines = held ? Buffer.concat([before!, shown]) : shown;
+    return [prefixLines(cut < 0 ? lines : lines.subarray(0, -1), prefix, '\n')];
+  }
+  const pieces: Uint8Array[] = held ? [before!, shown] : [shown];
+  if (cut < 0) pieces.push(NEWLINE);
+  return pieces;
 }
 
 /** Returns a subscriber that writes readable progress with `write`. */
@@ -202,8 +208,7 @@ export function plainRenderer(
   };
   return (event) => {
     if (event.type === 'output') {
-      const bytes = renderOutput(event, state);
-      if (bytes) write(bytes);
+      for (const piece of renderOutput(event, state)) write(piece);
       return;
     }
     const format = formatters[event.type] as Formatter<EventType>;

@@ -7,8 +7,14 @@ const SECRET = 'hunter2-s3cr3t';
 /** Feeds chunks through a stream redactor and returns everything it released. */
 function stream(redactor: Redactor, chunks: (string | Buffer)[]): string {
   const s = new StreamRedactor(redactor);
-  return chunks.map((c) => s.push(typeof c === 'string' ? Buffer.from(c) : c)).join('') + s.end();
+  return (
+    chunks.map((c) => str(s.push(typeof c === 'string' ? Buffer.from(c) : c))).join('') + s.end()
+  );
 }
+
+/** What a push released, as text (bytes while the run has no secrets). */
+const str = (released: string | Buffer) =>
+  typeof released === 'string' ? released : released.toString('utf8');
 
 describe('Redactor', () => {
   test('masks every occurrence, and the shell-quoted form used in commands', () => {
@@ -70,7 +76,7 @@ describe('StreamRedactor', () => {
     const s = new StreamRedactor(r);
     const first = s.push(Buffer.from(`${long}${SECRET.slice(0, 5)}`));
     expect(first.length).toBeGreaterThan(0);
-    const out = first + s.push(Buffer.from(`${SECRET.slice(5)} tail\n`)) + s.end();
+    const out = str(first) + str(s.push(Buffer.from(`${SECRET.slice(5)} tail\n`))) + s.end();
     expect(out).toBe(`${long}${MASK} tail\n`);
   });
 
@@ -84,18 +90,35 @@ describe('StreamRedactor', () => {
     }
   });
 
-  test('without secrets, everything is released at once, partial lines too', () => {
+  test('without secrets, everything is released at once as the same bytes, partial lines too', () => {
     const r = new Redactor();
     const s = new StreamRedactor(r);
-    expect(s.push(Buffer.from('line one\nhalf'))).toBe('line one\nhalf');
-    expect(s.push(Buffer.from(' a line\n'))).toBe(' a line\n');
+    const chunk = Buffer.from('line one\nhalf');
+    expect(s.push(chunk)).toBe(chunk);
+    expect(str(s.push(Buffer.from(' a line\n')))).toBe(' a line\n');
     expect(s.end()).toBe('');
+  });
+
+  test('without secrets, a character split across chunks waits for its last byte', () => {
+    const bytes = Buffer.from('grüße 🚀\n');
+    const s = new StreamRedactor(new Redactor());
+    const released = [bytes.subarray(0, 3), bytes.subarray(3, 10), bytes.subarray(10)].map((c) =>
+      Buffer.from(s.push(c) as Buffer),
+    );
+    // Each piece decodes alone to whole characters: 'gr', 'üße ', '🚀\n'.
+    expect(released.map((b) => b.toString('utf8'))).toEqual(['gr', 'üße ', '🚀\n']);
+  });
+
+  test('without secrets, an incomplete character at the very end is decoded (replaced) at end', () => {
+    const s = new StreamRedactor(new Redactor());
+    expect(str(s.push(Buffer.from([0x61, 0xe2, 0x82])))).toBe('a');
+    expect(s.end()).toBe('\ufffd');
   });
 
   test('a secret added mid-stream is masked from then on, on line boundaries again', () => {
     const r = new Redactor();
     const s = new StreamRedactor(r);
-    expect(s.push(Buffer.from('before\n'))).toBe('before\n');
+    expect(str(s.push(Buffer.from('before\n')))).toBe('before\n');
     r.add(SECRET);
     expect(s.push(Buffer.from(`a ${SECRET.slice(0, 4)}`))).toBe('');
     expect(s.push(Buffer.from(`${SECRET.slice(4)} b\nc`))).toBe(`a ${MASK} b\n`);
@@ -107,8 +130,8 @@ describe('a secret that spans lines', () => {
   it('is masked when split across chunks at its newline', () => {
     const r = new StreamRedactor(new Redactor(['line one\nline two']));
     const out =
-      r.push(Buffer.from('before line one\n')) +
-      r.push(Buffer.from('line two after\nnext\n')) +
+      str(r.push(Buffer.from('before line one\n'))) +
+      str(r.push(Buffer.from('line two after\nnext\n'))) +
       r.end();
     expect(out).toBe(`before ${MASK} after\nnext\n`);
   });

@@ -2,6 +2,7 @@
  * The journal batches command output (at most 64 KiB or 50 ms) and nothing else: every other
  * event, and all output before it, is in the file when `append` returns.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -109,4 +110,66 @@ it('a timed write that fails is reported by close(), since no append was left to
   expect((error as OperatorError).message).toContain('/dev/full');
   expect(((error as OperatorError).cause as NodeJS.ErrnoException).code).toBe('ENOSPC');
   expect(() => writer.close()).not.toThrow();
+});
+
+// Thousands of chunks between other events: output lines are cut where batches were written.
+it('a chatty step reads back exactly, every event in order', () => {
+  const { writer, lines } = create();
+  const expected: string[] = [];
+  let text = '';
+  for (let i = 0; i < 4000; i++) {
+    const chunk = `${i} ${'y'.repeat(i % 700)}\n`;
+    writer.append(output(chunk));
+    text += chunk;
+    if (i % 1000 === 999) {
+      writer.append(finished);
+      // Everything but output is in the file when append returns.
+      expect(lines().at(-1)).toEqual(finished);
+      expected.push(text, 'finished');
+      text = '';
+    }
+  }
+  writer.close();
+  // Output lines are cut where batches were written; joined, each run of them is the text.
+  const got: string[] = [];
+  for (const e of lines()) {
+    if (e.type === 'output' && typeof got.at(-1) === 'string' && got.at(-1) !== 'finished') {
+      got[got.length - 1] += e.data;
+    } else got.push(e.type === 'output' ? e.data : 'finished');
+  }
+  expect(got).toEqual(expected);
+});
+
+it('a disk filling up during a chatty step fails the next append, and the journal stays readable', (ctx) => {
+  const mount = fs.mkdtempSync(path.join(os.tmpdir(), 'stepwise-batching-full-'));
+  dirs.push(mount);
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mount], { stdio: 'ignore' });
+  } catch {
+    ctx.skip('cannot mount a tmpfs (needs root)');
+    return;
+  }
+  try {
+    const file = journalPath(mount, RUN_ID);
+    const writer = JournalWriter.create(file, newJournal());
+    const chunk = 'z'.repeat(32 * 1024);
+    let error: unknown;
+    for (let i = 0; i < 200 && !error; i++) {
+      try {
+        writer.append(output(chunk));
+        if (i % 10 === 9) writer.append(finished);
+      } catch (e) {
+        error = e;
+      }
+    }
+    expect(error).toBeInstanceOf(OperatorError);
+    expect((error as OperatorError).message).toContain(file);
+    expect(((error as OperatorError).cause as NodeJS.ErrnoException).code).toBe('ENOSPC');
+    expect(() => writer.close()).not.toThrow();
+    const read = readJournal(file);
+    expect(read.header.runId).toBe(RUN_ID);
+    expect(read.events.filter((e) => e.type === 'host-finished').length).toBeGreaterThan(0);
+  } finally {
+    execFileSync('umount', [mount]);
+  }
 });

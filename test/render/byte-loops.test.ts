@@ -1,6 +1,6 @@
 /** The WebAssembly byte loops against JavaScript, byte for byte. */
 import { describe, expect, it } from 'vitest';
-import { jsonString, prefixLines } from '../../src/render/byte-loops.ts';
+import { jsonBytes, jsonString, prefixLines } from '../../src/render/byte-loops.ts';
 
 /** The reference, another way: bytes as latin1 text, every newline followed by the prefix. */
 function reference(body: Uint8Array, prefix: Uint8Array, end: string): Buffer {
@@ -79,5 +79,27 @@ describe('jsonString', () => {
     expect(jsonString(pairAtEdge).toString()).toBe(JSON.stringify(pairAtEdge));
     const controls = '\u0000\n"'.repeat(50_000);
     expect(jsonString(controls).toString()).toBe(JSON.stringify(controls));
+  });
+});
+
+describe('jsonBytes', () => {
+  it('writes what JSON.stringify writes for the decoded text, across slices', () => {
+    const unit = 'line 1\n"x" é 😀\t\\\u0001 записи';
+    for (const repeat of [0, 1, 1000, 20_000]) {
+      const text = unit.repeat(repeat);
+      expect(jsonBytes(Buffer.from(text), '{"data":', '}').toString()).toBe(
+        `{"data":${JSON.stringify(text)}}`,
+      );
+    }
+    // A 4-byte character cut by the 64 KiB slice boundary is still whole in the output.
+    const cut = `${'a'.repeat(64 * 1024 - 2)}😀b`;
+    expect(jsonBytes(Buffer.from(cut)).toString()).toBe(JSON.stringify(cut));
+  });
+
+  it('decodes malformed UTF-8 first, so the line stays valid JSON in UTF-8', () => {
+    const bytes = Buffer.from([0x61, 0xff, 0x22, 0xe2, 0x82, 0x0a]);
+    const line = jsonBytes(bytes);
+    expect(line.toString()).toBe(JSON.stringify(bytes.toString('utf8')));
+    expect(JSON.parse(line.toString())).toBe('a\ufffd"\ufffd\n');
   });
 });
