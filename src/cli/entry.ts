@@ -23,3 +23,4 @@ process.exitCode =
   argv.length === 0 && io.interactive
     ? await home()
     : await import('./main.ts').then((m) => m.main(argv, io));
+io.flush?.();

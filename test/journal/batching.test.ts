@@ -1,5 +1,5 @@
 /**
- * The journal batches command output (at most 64 KiB or 50 ms) and nothing else: every other
+ * The journal batches command output (at most 256 KiB or 50 ms) and nothing else: every other
  * event, and all output before it, is in the file when `append` returns.
  */
 import { execFileSync } from 'node:child_process';
@@ -64,9 +64,9 @@ it('writes held output before the next other event, in order, by the time append
   writer.close();
 });
 
-it('writes output once 64 KiB of it is held', () => {
+it('writes output once 256 KiB of it is held', () => {
   const { writer, lines } = create();
-  const chunk = 'x'.repeat(20 * 1024);
+  const chunk = 'x'.repeat(80 * 1024);
   for (let i = 0; i < 3; i++) writer.append(output(chunk));
   expect(lines()).toEqual([]);
   writer.append(output(chunk));
