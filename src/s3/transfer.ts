@@ -7,12 +7,15 @@
 
 import { pipeline } from 'node:stream/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { localFiles } from '../transports/local-files.ts';
 import type { HostFiles } from '../transports/transport.ts';
 import { bareEtag, candidatePartSizes, Digest, etagParts } from './digest.ts';
 import { attempt, S3Error } from './errors.ts';
+import { drainToFile } from './local-download.ts';
 import { multipartEtag, multipartUpload } from './multipart.ts';
 import type { Meter } from './progress.ts';
 import { rangedBody } from './ranged.ts';
+import { RawBody, rawBodyOptions } from './raw-get.ts';
 import { abandon, earlierUpload, keepForResume } from './unfinished-upload.ts';
 import {
   type RecordWriter,
@@ -362,7 +365,7 @@ export async function downloadObject(
           Key: from.key,
           ...(etag ? { IfMatch: etag } : {}),
         }),
-        options,
+        rawBodyOptions(ctx.signal),
       ),
     );
     if ((got.ContentLength ?? 0) !== size || (etag && got.ETag && got.ETag !== etag)) {
@@ -396,10 +399,15 @@ export async function downloadObject(
       return undefined;
     },
   });
-  const piping = pipeline(body, digest).catch((error: unknown) => digest.destroy(error as Error));
-  await attempt(what, ctx.endpoint, async () => {
-    await Promise.all([ctx.files.write(path, digest, ctx.signal), piping]);
-  });
+  if (body instanceof RawBody && ctx.files === localFiles) {
+    // One GET to this machine: hashed and written straight from the socket's buffer.
+    await attempt(what, ctx.endpoint, () => drainToFile(body, path, digest));
+  } else {
+    const piping = pipeline(body, digest).catch((error: unknown) => digest.destroy(error as Error));
+    await attempt(what, ctx.endpoint, async () => {
+      await Promise.all([ctx.files.write(path, digest, ctx.signal), piping]);
+    });
+  }
   ctx.output(`download: ${url} → ${path} (${size} bytes, ${verdict})`);
   return { bytes: size };
 }
