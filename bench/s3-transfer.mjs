@@ -7,7 +7,9 @@
 // (user + sys, from GNU time): on a shared machine the wall times swing with the load, the CPU
 // spent per byte much less.
 // s3rver is a single Node process that writes every part to disk and then concatenates the
-// parts on completion, so it often limits both tools: the figures say so when they are close.
+// parts on completion, so it often limits both tools: the CPU s3rver itself spent on each
+// transfer is printed too (from /proc), and when it is close to the wall time the server, not
+// the client, set the pace.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -79,8 +81,23 @@ const env = {
   STEPWISE_HOME: join(dir, 'home'),
 };
 
-/** Runs a command; resolves to its wall time (s), peak RSS (KiB) and CPU time (s, if known). */
+const ticks = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+/** s3rver's CPU time so far (user + sys, seconds), or undefined off Linux. */
+function serverCpu() {
+  try {
+    const fields = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / ticks;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs a command; resolves to its wall time (s), peak RSS (KiB), CPU time (s, if known) and
+ * the CPU time s3rver spent meanwhile.
+ */
 async function measure(file, args) {
+  const serverBefore = serverCpu();
   const rssFile = join(dir, 'rss.txt');
   const [cmd, argv] = gnuTime
     ? [gnuTime, ['-f', '%M %U %S', '-o', rssFile, file, ...args]]
@@ -103,7 +120,13 @@ async function measure(file, args) {
   const [rss, user, sys] = gnuTime
     ? readFileSync(rssFile, 'utf8').trim().split(/\s+/).map(Number)
     : [];
-  return { seconds, rssKiB: rss ?? peak, cpu: user === undefined ? undefined : user + sys };
+  const serverAfter = serverCpu();
+  return {
+    seconds,
+    rssKiB: rss ?? peak,
+    cpu: user === undefined ? undefined : user + sys,
+    server: serverBefore === undefined ? undefined : serverAfter - serverBefore,
+  };
 }
 
 async function md5(path) {
@@ -183,7 +206,9 @@ for (const [base, ours] of [
 ]) {
   const b = results[base];
   const s = results[ours];
-  const cpu = (r) => (r.cpu === undefined ? '' : `  CPU ${r.cpu.toFixed(2)} s`);
+  const cpu = (r) =>
+    (r.cpu === undefined ? '' : `  CPU ${r.cpu.toFixed(2)} s`) +
+    (r.server === undefined ? '' : `  s3rver CPU ${r.server.toFixed(2)} s`);
   console.log(`  baseline  ${base}`.padEnd(48), `${b.seconds.toFixed(2)} s  ${rate(b)}${cpu(b)}`);
   console.log(`  stepwise  ${ours}`.padEnd(48), `${s.seconds.toFixed(2)} s  ${rate(s)}${cpu(s)}`);
   const rss = s.rssKiB > 0 ? `${(s.rssKiB / 1024).toFixed(0)} MB` : 'unknown';
@@ -192,5 +217,8 @@ for (const [base, ours] of [
   );
 }
 console.log('  every download was checked byte for byte (MD5) against the file');
+console.log(
+  `  load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
+);
 // The server's pipes would keep this process alive.
 process.exit(0);

@@ -67,6 +67,7 @@ interface SdkHandler {
 export function withRawBodies(client: S3Client): S3Client {
   const config = client.config as unknown as { requestHandler: SdkHandler };
   const inner = config.requestHandler;
+  // Inherits the rest of the handler's interface (destroy, its config) from the handler itself.
   const outer = Object.create(inner) as SdkHandler;
   outer.handle = (request, options) =>
     options?.[RAW_BODY] && request.method === 'GET' && request.protocol === 'http:'
