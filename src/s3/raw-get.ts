@@ -4,8 +4,8 @@
  * buffers die at once: a 1 GiB download through the SDK spent ~1.7 s CPU in the parser and the
  * garbage collector alone, more than the MD5. Here the SDK still builds, signs, retries and
  * deserialises the request; only the response of a GET that asked for it ({@link RAW_BODY}) is
- * read on a socket of our own, into one reused buffer (`net` `onread`), and handed to the
- * consumer chunk by chunk without a copy ({@link RawBody.drain}).
+ * read on a socket of our own, straight into the consumer's reused buffers (`net` `onread`), and
+ * handed over without a copy ({@link RawBody.drain}).
  *
  * Only what a plain S3 object GET answers is handled here: plain HTTP, HTTP/1.x, a 2xx with a
  * Content-Length. Anything else (TLS, chunked, a response this code does not expect) goes back
@@ -25,8 +25,8 @@ export function rawBodyOptions(signal?: AbortSignal): { abortSignal?: AbortSigna
   };
 }
 
-/** Socket reads land here; 1 MiB lets one read take all a loopback socket holds. */
-const READ_BUFFER = 1024 * 1024;
+/** Reads before a drain gives its own buffers (the head, an error body) land here. */
+const SCRATCH = 64 * 1024;
 /** A response head longer than this is not an S3 answer. */
 const MAX_HEAD = 64 * 1024;
 /** An error body (XML) read whole before the SDK parses it. */
@@ -142,6 +142,7 @@ function rawGet(
     let head: Buffer[] = [];
     let headBytes = 0;
     let body: RawBody | undefined;
+    const scratch = Buffer.allocUnsafe(SCRATCH);
     let small: { head: Head; chunks: Buffer[]; left: number } | undefined;
     let settled = false;
     const settle = (f: () => void) => {
@@ -227,7 +228,8 @@ function rawGet(
       host: request.hostname.replace(/^\[(.*)\]$/, '$1'),
       port: request.port ?? 80,
       onread: {
-        buffer: Buffer.allocUnsafe(READ_BUFFER),
+        // Asked after every read: the drain's buffer once there is one.
+        buffer: () => body?.space() ?? scratch,
         callback: (n: number, buffer: Uint8Array) => {
           const bytes = Buffer.from(buffer.buffer, buffer.byteOffset, n);
           if (body) return body.received(bytes);
@@ -256,17 +258,16 @@ function abortError(signal: AbortSignal): Error {
 }
 
 /**
- * A response body still on its socket. Either {@link drain} it (chunks handed over without a
- * copy, each valid only during the call) or read it as a normal stream (each chunk copied).
- * It fails if the connection ends before Content-Length bytes arrived.
+ * A response body still on its socket. Either {@link drain} it (the socket reads straight into
+ * the drain's buffers, handed over full and reused once released) or read it as a normal stream
+ * (each chunk copied). It fails if the connection ends before Content-Length bytes arrived.
  */
 export class RawBody extends Readable {
   /** Bytes still to come. */
   #left: number;
   readonly #socket: Socket;
   readonly #signal: AbortSignal | undefined;
-  #sink: ((chunk: Buffer) => void) | undefined;
-  #drained: { resolve: () => void; reject: (error: Error) => void } | undefined;
+  #drain: Drain | undefined;
   #pending: Buffer | undefined;
   #done = false;
 
@@ -282,52 +283,100 @@ export class RawBody extends Readable {
     signal?.addEventListener('abort', this.#onAbort, { once: true });
   }
 
-  /** The body's bytes not yet received. */
-  get left(): number {
-    return this.#left;
-  }
-
   /**
-   * Hands every chunk to `sink` as it arrives, synchronously and without copying: the chunk's
-   * memory is reused once `sink` returns. A throw from `sink` fails the drain.
+   * Reads the body into `buffers` buffers of `size` bytes: each is handed to `sink` once full
+   * (the last one once the body ended), in order, and reused once `sink` calls its `release`.
+   * The socket pauses while every buffer is out. A throw from `sink` fails the drain.
    */
-  drain(sink: (chunk: Buffer) => void): Promise<void> {
-    if (this.#sink || this.readableFlowing !== null) throw new Error('the body is already read');
+  drain(
+    sink: (chunk: Buffer, release: () => void) => void,
+    { buffers = 8, size = 1024 * 1024 }: { buffers?: number; size?: number } = {},
+  ): Promise<void> {
+    if (this.#drain || this.readableFlowing !== null) throw new Error('the body is already read');
     return new Promise((resolve, reject) => {
-      this.#sink = sink;
-      this.#drained = { resolve, reject };
+      const free = Array.from({ length: Math.max(2, buffers) }, () => Buffer.allocUnsafe(size));
+      const current = free.pop() as Buffer;
+      this.#drain = { sink, free, current, filled: 0, paused: true, resolve, reject };
       const pending = this.#pending;
       this.#pending = undefined;
-      if (pending && !this.#deliver(pending)) return;
+      if (pending && !this.#copy(pending)) return;
       if (this.#left === 0) this.#finish();
-      else this.#socket.resume();
+      else this.#resume();
     });
   }
 
-  /** The socket's data: a view of the reused read buffer. Returns false to pause the socket. */
+  /** Where the socket's next read goes: the free end of the drain's current buffer. */
+  space(): Buffer | undefined {
+    const d = this.#drain;
+    return d ? d.current.subarray(d.filled) : undefined;
+  }
+
+  /** The socket's data (a view of {@link space}, or of a scratch buffer). False pauses it. */
   received(bytes: Buffer): boolean {
     if (this.#done) return false;
     const chunk = bytes.length > this.#left ? bytes.subarray(0, this.#left) : bytes;
     this.#left -= chunk.length;
-    if (this.#sink) {
-      if (!this.#deliver(chunk)) return false;
+    const d = this.#drain;
+    if (d) {
+      const inPlace =
+        chunk.buffer === d.current.buffer && chunk.byteOffset === d.current.byteOffset + d.filled;
+      if (inPlace) {
+        d.filled += chunk.length;
+        if (d.filled === d.current.length && !this.#handOver()) return false;
+      } else if (!this.#copy(chunk)) {
+        return false;
+      }
       if (this.#left === 0) this.#finish();
-      return !this.#done;
+      if (this.#done) return false;
+      d.paused = d.free.length === 0;
+      return !d.paused;
     }
     const more = this.push(Buffer.from(chunk));
     if (this.#left === 0) this.#finish();
     return more && !this.#done;
   }
 
-  /** Passes a chunk to the drain's sink; false (and the drain failed) if the sink threw. */
-  #deliver(chunk: Buffer): boolean {
+  /** Copies bytes that did not land in the current buffer (the head's, a scratch read). */
+  #copy(bytes: Buffer): boolean {
+    const d = this.#drain as Drain;
+    for (let offset = 0; offset < bytes.length; ) {
+      const n = bytes.copy(d.current, d.filled, offset);
+      d.filled += n;
+      offset += n;
+      if (d.filled === d.current.length && !this.#handOver()) return false;
+    }
+    return true;
+  }
+
+  /** Hands the current buffer to the sink and takes the next free one. */
+  #handOver(): boolean {
+    const d = this.#drain as Drain;
+    const full = d.current;
+    const chunk = full.subarray(0, d.filled);
+    // Never short of a buffer: the socket pauses while none is free; one read that was already
+    // under way (or a copy) can still need one, which is then made.
+    d.current = d.free.pop() ?? Buffer.allocUnsafe(full.length);
+    d.filled = 0;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      d.free.push(full);
+      if (d.paused && !this.#done) this.#resume();
+    };
     try {
-      (this.#sink as (chunk: Buffer) => void)(chunk);
+      d.sink(chunk, release);
       return true;
     } catch (error) {
       this.failed(error as Error);
       return false;
     }
+  }
+
+  #resume(): void {
+    const d = this.#drain as Drain;
+    d.paused = false;
+    this.#socket.resume();
   }
 
   /** The connection ended or closed: short unless every byte came. */
@@ -344,15 +393,17 @@ export class RawBody extends Readable {
     if (this.#done) return;
     this.#done = true;
     this.#release();
-    if (this.#drained) this.#drained.reject(error);
+    if (this.#drain) this.#drain.reject(error);
     else this.destroy(error);
   }
 
   #finish(): void {
     if (this.#done) return;
+    const d = this.#drain;
+    if (d && d.filled > 0 && !this.#handOver()) return;
     this.#done = true;
     this.#release();
-    if (this.#drained) this.#drained.resolve();
+    if (d) d.resolve();
     else this.push(null);
   }
 
@@ -378,4 +429,15 @@ export class RawBody extends Readable {
     }
     done(error);
   }
+}
+
+/** A drain in progress: the buffer being filled, the free ones, and whom to tell. */
+interface Drain {
+  sink: (chunk: Buffer, release: () => void) => void;
+  free: Buffer[];
+  current: Buffer;
+  filled: number;
+  paused: boolean;
+  resolve: () => void;
+  reject: (error: Error) => void;
 }
