@@ -47,7 +47,7 @@ export async function drainToFile(body: RawBody, path: string, digest: Digest): 
           failure ??= error;
           body.failed(error);
         });
-    });
+    }, DRAIN_BUFFERS);
     await writes;
     if (failure) throw failure;
     const problem = digest.problem();
