@@ -95,6 +95,18 @@ describe('a download read straight off the socket', { timeout: 60_000 }, () => {
     expect(readdirSync(join(tmp.dir, 'cut'))).toEqual([]);
   });
 
+  it('stops at once when cancelled mid-body, and leaves no file', async () => {
+    const target = join(tmp.dir, 'cancel', 'obj.bin');
+    const operator = new AbortController();
+    proxy.tripResponseAt(proxy.received() + 6 * MiB, () => operator.abort());
+    const io = { ...recordingIO(), signal: operator.signal };
+    await expect(
+      runOperation({ op: 'cp', from: 's3://raw/obj.bin', to: target, config: viaProxy() }, io),
+    ).rejects.toThrow(/^download s3:\/\/raw\/obj\.bin → .*: cancelled/);
+    expect(readdirSync(join(tmp.dir, 'cancel'))).toEqual([]);
+    expect(io.reports.at(-1)?.bytes ?? 0).toBeLessThan(data.length);
+  });
+
   it("leaves S3's error answers to the SDK, which names them", async () => {
     const client = await s3Client(s3.config());
     const error = await client
