@@ -5,6 +5,7 @@
  * remote host (bytes then flow host ⇄ operator ⇄ S3).
  */
 
+import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { localFiles } from '../transports/local-files.ts';
@@ -219,7 +220,16 @@ async function uploadParts(
   },
 ): Promise<Sent> {
   const resume = hooks.resume;
-  const source = (await ctx.files.read(path, ctx.signal)) as AsyncIterable<Buffer>;
+  // A local file is read straight into the part buffers; another host's streams in.
+  const file = ctx.files === localFiles ? await open(path, 'r') : undefined;
+  const source = file
+    ? {
+        readInto: async (into: Buffer) => {
+          ctx.signal?.throwIfAborted();
+          return (await file.read(into, 0, into.length, null)).bytesRead;
+        },
+      }
+    : ((await ctx.files.read(path, ctx.signal)) as AsyncIterable<Buffer>);
   const done = await attempt(what, ctx.endpoint, () =>
     multipartUpload({
       client: ctx.client,
@@ -243,7 +253,7 @@ async function uploadParts(
           }
         : {}),
     }),
-  );
+  ).finally(() => file?.close());
   const expected = multipartEtag(done.partMd5s);
   const bare = bareEtag(done.etag);
   return {

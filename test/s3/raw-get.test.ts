@@ -1,7 +1,8 @@
 /**
  * The one-GET download path that reads the body off its own socket (src/s3/raw-get.ts), against
  * a real s3rver: byte-exact, a corrupted byte or a cut connection detected with nothing left on
- * disk, S3's errors still parsed by the SDK, and the same body readable as a stream.
+ * disk, S3's errors still parsed by the SDK, and the same body readable as a stream. Also the
+ * upload's local-file path that reads into the part buffers, cancelled mid-way.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -116,6 +117,41 @@ describe('a download read straight off the socket', { timeout: 60_000 }, () => {
         (e: Error) => e,
       );
     expect(error?.name).toBe('NoSuchKey');
+  });
+});
+
+describe('an upload read straight into its part buffers (a local file)', {
+  timeout: 60_000,
+}, () => {
+  it('is cancelled mid-upload: nothing stored, and the leftover upload is named', async () => {
+    const file = join(tmp.dir, 'cancel-up.bin');
+    randomFile(file, 30 * MiB);
+    const operator = new AbortController();
+    proxy.reset();
+    proxy.tripAt(8 * MiB, () => operator.abort());
+    const io = { ...recordingIO(), signal: operator.signal };
+    const error = await runOperation(
+      {
+        op: 'upload',
+        from: file,
+        to: 's3://raw/cancelled.bin',
+        partSize: 5 * MiB,
+        concurrency: 2,
+        config: viaProxy(),
+      },
+      io,
+    ).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.message).toMatch(/^upload .* → s3:\/\/raw\/cancelled\.bin: cancelled/);
+    expect(error?.message).toMatch(
+      /the unfinished multipart upload \S+ of s3:\/\/raw\/cancelled\.bin/,
+    );
+    expect(existsSync(join(s3.server.directory, 'raw', 'cancelled.bin._S3rver_object'))).toBe(
+      false,
+    );
+    expect(io.lines.join('\n')).not.toMatch(/^upload: /m);
   });
 });
 
