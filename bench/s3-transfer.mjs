@@ -213,7 +213,8 @@ const outputs = {
 const all = {};
 for (const name of order) {
   if (outputs[name]) rmSync(join(dir, outputs[name]), { force: true });
-  (all[name] ??= []).push(await runs[name]());
+  const result = await runs[name]();
+  all[name] = [...(all[name] ?? []), result];
 }
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 /** The runs of one transfer combined: mean times, the highest RSS, and each run's time. */
