@@ -5,9 +5,12 @@
 // parallel ranged GETs with the upload's part size and concurrency) and
 // stepwise's peak RSS during each transfer (goal: ≤ 200 MB for 1 GiB), and each tool's CPU time
 // (user + sys, from GNU time): on a shared machine the wall times swing with the load, the CPU
-// spent per byte much less.
+// spent per byte much less. Uploads and one-GET downloads run twice per tool, in mirrored order
+// (times are means; CPU means; RSS the highest).
 // s3rver is a single Node process that writes every part to disk and then concatenates the
-// parts on completion, so it often limits both tools: the figures say so when they are close.
+// parts on completion, so it often limits both tools: the CPU s3rver itself spent on each
+// transfer is printed too (from /proc), and when it is close to the wall time the server, not
+// the client, set the pace.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -79,8 +82,23 @@ const env = {
   STEPWISE_HOME: join(dir, 'home'),
 };
 
-/** Runs a command; resolves to its wall time (s), peak RSS (KiB) and CPU time (s, if known). */
+const ticks = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+/** s3rver's CPU time so far (user + sys, seconds), or undefined off Linux. */
+function serverCpu() {
+  try {
+    const fields = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / ticks;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs a command; resolves to its wall time (s), peak RSS (KiB), CPU time (s, if known) and
+ * the CPU time s3rver spent meanwhile.
+ */
 async function measure(file, args) {
+  const serverBefore = serverCpu();
   const rssFile = join(dir, 'rss.txt');
   const [cmd, argv] = gnuTime
     ? [gnuTime, ['-f', '%M %U %S', '-o', rssFile, file, ...args]]
@@ -103,7 +121,13 @@ async function measure(file, args) {
   const [rss, user, sys] = gnuTime
     ? readFileSync(rssFile, 'utf8').trim().split(/\s+/).map(Number)
     : [];
-  return { seconds, rssKiB: rss ?? peak, cpu: user === undefined ? undefined : user + sys };
+  const serverAfter = serverCpu();
+  return {
+    seconds,
+    rssKiB: rss ?? peak,
+    cpu: user === undefined ? undefined : user + sys,
+    server: serverBefore === undefined ? undefined : serverAfter - serverBefore,
+  };
 }
 
 async function md5(path) {
@@ -166,8 +190,46 @@ const runs = {
       concurrency,
     ]),
 };
-const results = {};
-for (const [name, run] of Object.entries(runs)) results[name] = await run();
+// Each pair runs as s3cmd, stepwise, stepwise, s3cmd: whichever tool goes first on this VM
+// gets its page-cache pages cheaper (measured: the first download of two was 15–20% faster
+// whichever tool it was), and the machine's load drifts; the mirrored order cancels both.
+// Each download writes a new file, as the first one did.
+const order = [
+  's3cmd put',
+  'stepwise s3 cp (upload)',
+  'stepwise s3 cp (upload)',
+  's3cmd put',
+  's3cmd get',
+  'stepwise s3 cp (download)',
+  'stepwise s3 cp (download)',
+  's3cmd get',
+  'stepwise s3 cp (download, ranged)',
+];
+const outputs = {
+  's3cmd get': 's3cmd.out',
+  'stepwise s3 cp (download)': 'stepwise.out',
+  'stepwise s3 cp (download, ranged)': 'stepwise-ranged.out',
+};
+const all = {};
+for (const name of order) {
+  if (outputs[name]) rmSync(join(dir, outputs[name]), { force: true });
+  const result = await runs[name]();
+  all[name] = [...(all[name] ?? []), result];
+}
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+/** The runs of one transfer combined: mean times, the highest RSS, and each run's time. */
+const results = Object.fromEntries(
+  Object.entries(all).map(([name, rs]) => [
+    name,
+    {
+      seconds: mean(rs.map((r) => r.seconds)),
+      each: rs.map((r) => r.seconds),
+      rssKiB: Math.max(...rs.map((r) => r.rssKiB)),
+      cpu: rs[0].cpu === undefined ? undefined : mean(rs.map((r) => r.cpu)),
+      server: rs[0].server === undefined ? undefined : mean(rs.map((r) => r.server)),
+    },
+  ]),
+);
 for (const out of ['s3cmd.out', 'stepwise.out', 'stepwise-ranged.out']) {
   if ((await md5(join(dir, out))) !== sum) throw new Error(`${out} differs from the uploaded file`);
 }
@@ -183,14 +245,26 @@ for (const [base, ours] of [
 ]) {
   const b = results[base];
   const s = results[ours];
-  const cpu = (r) => (r.cpu === undefined ? '' : `  CPU ${r.cpu.toFixed(2)} s`);
-  console.log(`  baseline  ${base}`.padEnd(48), `${b.seconds.toFixed(2)} s  ${rate(b)}${cpu(b)}`);
-  console.log(`  stepwise  ${ours}`.padEnd(48), `${s.seconds.toFixed(2)} s  ${rate(s)}${cpu(s)}`);
+  const cpu = (r) =>
+    (r.cpu === undefined ? '' : `  CPU ${r.cpu.toFixed(2)} s`) +
+    (r.server === undefined ? '' : `  s3rver CPU ${r.server.toFixed(2)} s`);
+  const each = (r) => (r.each.length > 1 ? ` (${r.each.map((x) => x.toFixed(2)).join(', ')})` : '');
+  console.log(
+    `  baseline  ${base}`.padEnd(48),
+    `${b.seconds.toFixed(2)} s${each(b)}  ${rate(b)}${cpu(b)}`,
+  );
+  console.log(
+    `  stepwise  ${ours}`.padEnd(48),
+    `${s.seconds.toFixed(2)} s${each(s)}  ${rate(s)}${cpu(s)}`,
+  );
   const rss = s.rssKiB > 0 ? `${(s.rssKiB / 1024).toFixed(0)} MB` : 'unknown';
   console.log(
     `    throughput ratio ${(b.seconds / s.seconds).toFixed(2)}× s3cmd (goal ≥ 1.5×), peak RSS ${rss} (goal ≤ 200 MB)`,
   );
 }
 console.log('  every download was checked byte for byte (MD5) against the file');
+console.log(
+  `  load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
+);
 // The server's pipes would keep this process alive.
 process.exit(0);

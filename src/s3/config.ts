@@ -68,8 +68,9 @@ export async function s3Client(
 ): Promise<S3Client> {
   const r = resolveS3Config(config, env);
   const { S3Client } = await import('@aws-sdk/client-s3');
+  const { withRawBodies } = await import('./raw-get.ts');
   const checksum = r.checksums === 'when-required' ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED';
-  return new S3Client({
+  const client = new S3Client({
     ...(r.endpoint ? { endpoint: r.endpoint } : {}),
     ...(r.region ? { region: r.region } : {}),
     ...(r.profile ? { profile: r.profile } : {}),
@@ -80,4 +81,6 @@ export async function s3Client(
     // A dead gateway must fail the transfer, not retry it for minutes.
     maxAttempts: 3,
   });
+  // Object downloads read their bodies off the socket (./raw-get.ts); everything else as before.
+  return withRawBodies(client);
 }

@@ -92,15 +92,25 @@ export class Digest extends Transform {
   }
 
   override _transform(chunk: Buffer, _: BufferEncoding, done: TransformCallback): void {
-    this.bytes += chunk.length;
-    this.#whole?.update(chunk);
-    for (const p of this.#parts) p.update(chunk);
-    this.#onBytes?.(chunk.length);
+    this.update(chunk);
     done(null, chunk);
   }
 
   override _flush(done: TransformCallback): void {
-    done(this.#check?.(this) ?? null);
+    done(this.problem() ?? null);
+  }
+
+  /** Counts and hashes a chunk that does not flow through the stream (a drained body's). */
+  update(chunk: Buffer): void {
+    this.bytes += chunk.length;
+    this.#whole?.update(chunk);
+    for (const p of this.#parts) p.update(chunk);
+    this.#onBytes?.(chunk.length);
+  }
+
+  /** What `check` says once every byte went by. */
+  problem(): Error | undefined {
+    return this.#check?.(this);
   }
 
   /** The MD5 of everything, once the stream ended. */

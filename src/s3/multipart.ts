@@ -25,7 +25,12 @@ export interface MultipartSource {
   /** Names the transfer in error messages. */
   what: string;
   to: S3Location;
-  source: AsyncIterable<Buffer>;
+  /**
+   * The bytes: a stream (a remote host's file), or `readInto`, which reads the next bytes of a
+   * local file straight into a part buffer (resolving to how many; 0 at the end), so that no
+   * chunk is allocated, copied and collected per MiB.
+   */
+  source: AsyncIterable<Buffer> | { readInto: (into: Buffer) => Promise<number> };
   partSize: number;
   concurrency: number;
   metadata?: Record<string, string>;
@@ -62,6 +67,9 @@ export interface MultipartResult {
 export function multipartEtag(partMd5s: readonly Buffer[]): string {
   return `${createHash('md5').update(Buffer.concat(partMd5s)).digest('hex')}-${partMd5s.length}`;
 }
+
+/** How much of a local file one read takes. */
+const READ_SIZE = 1024 * 1024;
 
 /** A part MD5 that S3 gives as its ETag (not under SSE-KMS, where it is something else). */
 const MD5_ETAG = /^[0-9a-f]{32}$/;
@@ -192,16 +200,29 @@ export async function multipartUpload(m: MultipartSource): Promise<MultipartResu
 
   try {
     buffer = await nextBuffer();
-    for await (const chunk of m.source) {
-      let offset = 0;
-      while (offset < chunk.length) {
-        const n = chunk.copy(buffer, filled, offset);
-        hash.update(n === chunk.length ? chunk : chunk.subarray(offset, offset + n));
+    if ('readInto' in m.source) {
+      for (;;) {
+        // 1 MiB at a time: progress and the event loop keep moving.
+        const into = buffer.subarray(filled, Math.min(m.partSize, filled + READ_SIZE));
+        const n = await m.source.readInto(into);
+        if (n === 0) break;
+        hash.update(into.subarray(0, n));
         filled += n;
-        offset += n;
         if (filled === m.partSize) await cut();
+        if (failure) throw failure;
       }
-      if (failure) throw failure;
+    } else {
+      for await (const chunk of m.source) {
+        let offset = 0;
+        while (offset < chunk.length) {
+          const n = chunk.copy(buffer, filled, offset);
+          hash.update(n === chunk.length ? chunk : chunk.subarray(offset, offset + n));
+          filled += n;
+          offset += n;
+          if (filled === m.partSize) await cut();
+        }
+        if (failure) throw failure;
+      }
     }
     if (filled > 0 || partNumber === 1) await cut();
     while (inFlight.size > 0) await Promise.race(inFlight);

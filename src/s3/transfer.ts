@@ -5,14 +5,18 @@
  * remote host (bytes then flow host ⇄ operator ⇄ S3).
  */
 
+import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { localFiles } from '../transports/local-files.ts';
 import type { HostFiles } from '../transports/transport.ts';
 import { bareEtag, candidatePartSizes, Digest, etagParts } from './digest.ts';
 import { attempt, S3Error } from './errors.ts';
+import { drainToFile } from './local-download.ts';
 import { multipartEtag, multipartUpload } from './multipart.ts';
 import type { Meter } from './progress.ts';
 import { rangedBody } from './ranged.ts';
+import { RawBody, rawBodyOptions } from './raw-get.ts';
 import { abandon, earlierUpload, keepForResume } from './unfinished-upload.ts';
 import {
   type RecordWriter,
@@ -216,7 +220,16 @@ async function uploadParts(
   },
 ): Promise<Sent> {
   const resume = hooks.resume;
-  const source = (await ctx.files.read(path, ctx.signal)) as AsyncIterable<Buffer>;
+  // A local file is read straight into the part buffers; another host's streams in.
+  const file = ctx.files === localFiles ? await open(path, 'r') : undefined;
+  const source = file
+    ? {
+        readInto: async (into: Buffer) => {
+          ctx.signal?.throwIfAborted();
+          return (await file.read(into, 0, into.length, null)).bytesRead;
+        },
+      }
+    : ((await ctx.files.read(path, ctx.signal)) as AsyncIterable<Buffer>);
   const done = await attempt(what, ctx.endpoint, () =>
     multipartUpload({
       client: ctx.client,
@@ -240,7 +253,7 @@ async function uploadParts(
           }
         : {}),
     }),
-  );
+  ).finally(() => file?.close());
   const expected = multipartEtag(done.partMd5s);
   const bare = bareEtag(done.etag);
   return {
@@ -362,7 +375,7 @@ export async function downloadObject(
           Key: from.key,
           ...(etag ? { IfMatch: etag } : {}),
         }),
-        options,
+        rawBodyOptions(ctx.signal),
       ),
     );
     if ((got.ContentLength ?? 0) !== size || (etag && got.ETag && got.ETag !== etag)) {
@@ -396,10 +409,15 @@ export async function downloadObject(
       return undefined;
     },
   });
-  const piping = pipeline(body, digest).catch((error: unknown) => digest.destroy(error as Error));
-  await attempt(what, ctx.endpoint, async () => {
-    await Promise.all([ctx.files.write(path, digest, ctx.signal), piping]);
-  });
+  if (body instanceof RawBody && ctx.files === localFiles) {
+    // One GET to this machine: hashed and written straight from the socket's buffer.
+    await attempt(what, ctx.endpoint, () => drainToFile(body, path, digest));
+  } else {
+    const piping = pipeline(body, digest).catch((error: unknown) => digest.destroy(error as Error));
+    await attempt(what, ctx.endpoint, async () => {
+      await Promise.all([ctx.files.write(path, digest, ctx.signal), piping]);
+    });
+  }
   ctx.output(`download: ${url} → ${path} (${size} bytes, ${verdict})`);
   return { bytes: size };
 }
