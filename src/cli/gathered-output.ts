@@ -5,7 +5,7 @@
  * gathered (not copied) and written together with writev once GATHER bytes wait, or WAIT_MS
  * after the first of them, so a slow command's lines still show at once to a person watching.
  */
-import fs from 'node:fs';
+import { writevAll } from '../journal/write-all.ts';
 
 /** Bytes gathered before they are written. */
 const GATHER = 256 * 1024;
@@ -30,27 +30,10 @@ export function gatheredWrites(
     clearTimeout(timer);
     timer = undefined;
     if (size === 0) return;
-    let chunks = pending;
+    const chunks = pending;
     pending = [];
     size = 0;
-    // writev may write less than asked (a pipe's reader behind, a signal): go on from there.
-    while (chunks.length > 0) {
-      let n = fs.writevSync(fd, chunks);
-      if (n === 0) {
-        throw Object.assign(new Error('ENOSPC: no space left on device, write (0 bytes written)'), {
-          code: 'ENOSPC',
-        });
-      }
-      const rest: Uint8Array[] = [];
-      for (const c of chunks) {
-        if (n >= c.length) n -= c.length;
-        else {
-          rest.push(c.subarray(n));
-          n = 0;
-        }
-      }
-      chunks = rest;
-    }
+    writevAll(fd, chunks);
   };
   return {
     write: (bytes) => {

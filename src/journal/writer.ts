@@ -16,6 +16,7 @@ import { outputBytes, withoutData } from '../engine/output-data.ts';
 import { MASK } from '../engine/redact.ts';
 import { EXIT, OperatorError } from '../errors.ts';
 import { JOURNAL_VERSION, type JournalHeader, OUTPUT_FILE } from './header.ts';
+import { noSpace, writevAll } from './write-all.ts';
 
 /** What a new journal's header is made of. */
 export interface NewJournal {
@@ -266,22 +267,7 @@ export class JournalWriter {
   #writeOutput(chunks: Buffer[], sync: boolean): void {
     const fd = this.#outFd!;
     try {
-      let pending = chunks;
-      // writev may write less than asked, like write: keep going from where it stopped.
-      while (pending.length > 0) {
-        let n = fs.writevSync(fd, pending);
-        // A full tmpfs can answer "0 bytes written" instead of ENOSPC; trying again never ends.
-        if (n === 0) throw noSpace();
-        const rest: Buffer[] = [];
-        for (const c of pending) {
-          if (n >= c.length) n -= c.length;
-          else {
-            rest.push(c.subarray(n));
-            n = 0;
-          }
-        }
-        pending = rest;
-      }
+      writevAll(fd, chunks);
       for (const c of chunks) this.#outputSinceDatasync += c.length;
       if (sync) fs.fsyncSync(fd);
       else if (this.#outputSinceDatasync >= DATASYNC_EVERY && !this.#datasyncing) {
@@ -329,12 +315,6 @@ export class JournalWriter {
       throw this.#failure;
     }
   }
-}
-
-function noSpace(): NodeJS.ErrnoException {
-  return Object.assign(new Error('ENOSPC: no space left on device, write (0 bytes written)'), {
-    code: 'ENOSPC',
-  });
 }
 
 /** A version-2 output line: the event without its text, and where the text is. */
