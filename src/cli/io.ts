@@ -30,8 +30,9 @@ const gone = (error: NodeJS.ErrnoException) =>
 /**
  * Writes to a stream until its reader goes away. A closed pipe (`stepwise run --json | head -1`)
  * must not kill a run that is changing things: the error would otherwise be unhandled.
- * With `gather`, a file or a pipe is written in batches (gathered-output.ts); a terminal, and
- * stderr (whose lines must not wait behind stdout's), as they come.
+ * With `gather`, command output (bytes) to a file or a pipe is written in batches
+ * (gathered-output.ts); a terminal, and stderr (whose lines must not wait behind stdout's), as
+ * they come.
  */
 function untilClosed(
   stream: NodeJS.WriteStream,
@@ -62,8 +63,15 @@ function untilClosed(
   // Whatever way the process ends, nothing gathered is left behind.
   process.once('exit', () => unlessGone(batches.flush));
   return {
+    // Bytes are a command's output, gathered; text (what the renderers say about the run: a step
+    // starting, a JSON event) goes out at once, after what was gathered before it, so a reader
+    // or a kill -9 never finds the run's own lines held back.
     write: (text) =>
-      unlessGone(() => batches.write(typeof text === 'string' ? Buffer.from(text) : text)),
+      unlessGone(() => {
+        if (typeof text !== 'string') return batches.write(text);
+        batches.write(Buffer.from(text));
+        batches.flush();
+      }),
     flush: () => unlessGone(batches.flush),
   };
 }
