@@ -21,7 +21,18 @@ export interface S3Config {
    * object (seen with s3rver), silently corrupting it.
    */
   checksums?: 'when-required' | 'when-supported';
+  /**
+   * Give up on a connection that sends nothing for this long (the aws CLI's `--cli-read-timeout`,
+   * 60 s by default; 0: wait forever). A gateway that hangs mid-transfer fails the transfer
+   * instead of stalling it with nothing on screen.
+   */
+  readTimeoutMs?: number;
+  /** Give up on a connection not made within this long (`--cli-connect-timeout`, 60 s; 0: never). */
+  connectTimeoutMs?: number;
 }
+
+/** The aws CLI's defaults for both. */
+const DEFAULT_TIMEOUT_MS = 60_000;
 
 /** The settings after environment defaults, as the client is built from them. */
 export interface ResolvedS3Config {
@@ -31,6 +42,9 @@ export interface ResolvedS3Config {
   pathStyle: boolean;
   checksums: 'when-required' | 'when-supported';
   credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+  /** 0: none. */
+  readTimeoutMs: number;
+  connectTimeoutMs: number;
 }
 
 /** Fills in what the environment says (the aws CLI's variables) and the gateway defaults. */
@@ -58,6 +72,8 @@ export function resolveS3Config(
       config.accessKeyId && config.secretAccessKey
         ? { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey }
         : undefined,
+    readTimeoutMs: config.readTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+    connectTimeoutMs: config.connectTimeoutMs ?? DEFAULT_TIMEOUT_MS,
   };
 }
 
@@ -80,7 +96,13 @@ export async function s3Client(
     responseChecksumValidation: checksum,
     // A dead gateway must fail the transfer, not retry it for minutes.
     maxAttempts: 3,
+    // socketTimeout is the SDK's inactivity timeout (its requestTimeout bounds a whole
+    // request, and by default only warns).
+    requestHandler: {
+      ...(r.readTimeoutMs > 0 ? { socketTimeout: r.readTimeoutMs } : {}),
+      ...(r.connectTimeoutMs > 0 ? { connectionTimeout: r.connectTimeoutMs } : {}),
+    },
   });
   // Object downloads read their bodies off the socket (./raw-get.ts); everything else as before.
-  return withRawBodies(client);
+  return withRawBodies(client, r.readTimeoutMs);
 }

@@ -71,6 +71,14 @@ export function describeS3Error(error: unknown, what: string, endpoint?: string)
       hint: 'give --region, AWS_REGION or a profile with a region',
     };
   }
+  // The read and connect timeouts (the SDK's and raw-get's own); the SDK also names a hang-up
+  // TimeoutError, which stays a failed connection below.
+  if (/timed out after|was silent for|did not establish a connection/.test(e.message ?? '')) {
+    return {
+      message: `${what}: S3${where} stopped answering (${e.message ?? 'timed out'})`,
+      hint: 'check that the endpoint is up and not overloaded, then run it again; a slow gateway may need a longer --cli-read-timeout (or read_timeout on the step); nothing partial was kept',
+    };
+  }
   const code = networkCode(e);
   if (code) {
     return {

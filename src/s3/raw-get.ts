@@ -62,16 +62,17 @@ interface SdkHandler {
 
 /**
  * Puts the raw-body handler in front of a client's own HTTP handler. Requests without
- * {@link RAW_BODY} go to the client's handler unchanged.
+ * {@link RAW_BODY} go to the client's handler unchanged. `readTimeoutMs` (0: none) gives up on
+ * a connection silent that long, as the SDK's own socket timeout does.
  */
-export function withRawBodies(client: S3Client): S3Client {
+export function withRawBodies(client: S3Client, readTimeoutMs = 0): S3Client {
   const config = client.config as unknown as { requestHandler: SdkHandler };
   const inner = config.requestHandler;
   // Inherits the rest of the handler's interface (destroy, its config) from the handler itself.
   const outer = Object.create(inner) as SdkHandler;
   outer.handle = (request, options) =>
     options?.[RAW_BODY] && request.method === 'GET' && request.protocol === 'http:'
-      ? rawGet(request, options, inner)
+      ? rawGet(request, options, inner, readTimeoutMs)
       : inner.handle(request, options);
   config.requestHandler = outer;
   return client;
@@ -135,6 +136,7 @@ function rawGet(
   request: SdkRequest,
   options: HandlerOptions,
   inner: SdkHandler,
+  readTimeoutMs: number,
 ): Promise<{ response: SdkResponse }> {
   const signal = options.abortSignal;
   if (signal?.aborted) return Promise.reject(abortError(signal));
@@ -239,6 +241,17 @@ function rawGet(
     });
     socket.setNoDelay(true);
     socket.on('error', (error) => (body ? body.failed(error) : fail(error)));
+    if (readTimeoutMs > 0) {
+      socket.setTimeout(readTimeoutMs, () => {
+        const error = Object.assign(
+          new Error(`the connection was silent for ${readTimeoutMs / 1000} s (read timeout)`),
+          { name: 'TimeoutError', code: 'ETIMEDOUT' },
+        );
+        if (body) body.failed(error);
+        else fail(error);
+        socket.destroy();
+      });
+    }
     socket.on('end', () => {
       if (body) body.ended();
       else fail(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));

@@ -4,6 +4,13 @@
  * come from secret parameters or secret captures, e.g. `secret_key: "{{ gateway_secret }}"`.
  */
 import { z } from 'zod';
+import { durationMs } from '../engine/duration.ts';
+
+/** `60s`, `2m`, or seconds; 0 waits forever (runbook/schema.ts's duration, plus 0). */
+const timeoutSchema = z.union([
+  z.number().nonnegative(),
+  z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'a duration like "60s" or "2m", or 0'),
+]);
 
 /** How to reach S3; everything is optional and falls back to the AWS credential chain. */
 export const s3ConnectionShape = {
@@ -19,6 +26,10 @@ export const s3ConnectionShape = {
   secret_key: z.string().optional(),
   /** The SDK's integrity checksums; `when-required` is the default for custom endpoints. */
   checksums: z.enum(['when-required', 'when-supported']).optional(),
+  /** Give up on a gateway silent this long (default 60s, as the aws CLI; 0: wait forever). */
+  read_timeout: timeoutSchema.optional(),
+  /** Give up on a connection not made within this long (default 60s; 0: never). */
+  connect_timeout: timeoutSchema.optional(),
 };
 
 export const s3ConnectionSchema = z.strictObject(s3ConnectionShape);
@@ -102,5 +113,9 @@ export function connectionConfig(a: S3ConnectionArgs) {
     ...(a.access_key ? { accessKeyId: a.access_key } : {}),
     ...(a.secret_key ? { secretAccessKey: a.secret_key } : {}),
     ...(a.checksums ? { checksums: a.checksums } : {}),
+    ...(a.read_timeout === undefined ? {} : { readTimeoutMs: durationMs(a.read_timeout) ?? 0 }),
+    ...(a.connect_timeout === undefined
+      ? {}
+      : { connectTimeoutMs: durationMs(a.connect_timeout) ?? 0 }),
   };
 }

@@ -97,6 +97,19 @@ describe('stepwise s3', { timeout: CLI_TIMEOUT }, () => {
     const usage = await ws.run(['s3', 'cp', 'a', 'b'], { env: s3.server.env });
     expect(usage.code).toBe(1);
     expect(usage.stderr).toMatch(/one side must be s3:\/\/bucket\/key and the other a local path/);
+    // The aws CLI's timeouts are taken, in seconds, and anything else is refused with an example.
+    const timed = await ws.run(
+      ['s3', 'ls', 's3://cli/', '--cli-read-timeout', '30', '--cli-connect-timeout', '5'],
+      { env: s3.server.env },
+    );
+    expect(timed.code, timed.stderr).toBe(0);
+    const badTimeout = await ws.run(['s3', 'ls', 's3://cli/', '--cli-read-timeout', 'soon'], {
+      env: s3.server.env,
+    });
+    expect(badTimeout.code).toBe(2);
+    expect(badTimeout.stderr).toBe(
+      'error: --cli-read-timeout soon is not a number of seconds\n  hint: e.g. --cli-read-timeout 120\n',
+    );
   });
 
   it('syncs a directory up and back down, copying only changes and deleting with --delete', async () => {

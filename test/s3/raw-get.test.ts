@@ -96,6 +96,39 @@ describe('a download read straight off the socket', { timeout: 60_000 }, () => {
     expect(readdirSync(join(tmp.dir, 'cut'))).toEqual([]);
   });
 
+  // A gateway that hangs mid-body, its connection open: one GET (raw-get) and ranged GETs
+  // (the SDK's handler) both give up after the read timeout, with nothing left on disk.
+  for (const [how, concurrency] of [
+    ['one GET', 1],
+    ['ranged GETs', 2],
+  ] as const) {
+    it(`gives up on a gateway silent past the read timeout (${how}), and leaves no file`, async () => {
+      const target = join(tmp.dir, `stall-${concurrency}`, 'obj.bin');
+      proxy.stallResponseAt(proxy.received() + 3 * MiB);
+      try {
+        await expect(
+          runOperation(
+            {
+              op: 'cp',
+              from: 's3://raw/obj.bin',
+              to: target,
+              concurrency,
+              partSize: 8 * MiB,
+              config: { ...viaProxy(), readTimeoutMs: 1000 },
+            },
+            recordingIO(),
+          ),
+        ).rejects.toThrow(
+          /^download s3:\/\/raw\/obj\.bin → .*: S3 at http:\/\/127\.0\.0\.1:\d+ stopped answering \(.*(timed out after 1000 ms|silent for 1 s).*\)/,
+        );
+      } finally {
+        proxy.stallResponseAt(Number.POSITIVE_INFINITY);
+      }
+      expect(existsSync(target)).toBe(false);
+      expect(readdirSync(join(tmp.dir, `stall-${concurrency}`))).toEqual([]);
+    });
+  }
+
   it('stops at once when cancelled mid-body, and leaves no file', async () => {
     const target = join(tmp.dir, 'cancel', 'obj.bin');
     const operator = new AbortController();

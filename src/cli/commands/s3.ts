@@ -18,6 +18,8 @@ interface S3Flags {
   partSize?: string;
   concurrency?: string;
   checksums?: 'when-required' | 'when-supported';
+  cliReadTimeout?: string;
+  cliConnectTimeout?: string;
   pathStyle?: boolean;
   recursive?: boolean;
   delete?: boolean;
@@ -38,7 +40,25 @@ function connectionFlags(cmd: Command): Command {
         '--checksums <when>',
         'SDK integrity checksums (default: when-required for custom endpoints)',
       ).choices(['when-required', 'when-supported']),
+    )
+    .option(
+      '--cli-read-timeout <seconds>',
+      'give up on a connection silent this long (default 60; 0: wait forever)',
+    )
+    .option(
+      '--cli-connect-timeout <seconds>',
+      'give up on a connection not made within this long (default 60; 0: never)',
     );
+}
+
+/** A flag's number of seconds as milliseconds, refused when it is not one. */
+function seconds(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!(Number.isFinite(n) && n >= 0)) {
+    throw new OperatorError(`${flag} ${value} is not a number of seconds`, `e.g. ${flag} 120`);
+  }
+  return n * 1000;
 }
 
 function transferFlags(cmd: Command): Command {
@@ -81,6 +101,8 @@ async function run(
       'e.g. --concurrency 8',
     );
   }
+  const readTimeoutMs = seconds('--cli-read-timeout', flags.cliReadTimeout);
+  const connectTimeoutMs = seconds('--cli-connect-timeout', flags.cliConnectTimeout);
   try {
     const summary = await runOperation(
       {
@@ -93,6 +115,8 @@ async function run(
           ...(flags.profile ? { profile: flags.profile } : {}),
           ...(flags.pathStyle === false ? { pathStyle: false } : {}),
           ...(flags.checksums ? { checksums: flags.checksums } : {}),
+          ...(readTimeoutMs === undefined ? {} : { readTimeoutMs }),
+          ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs }),
           ...(io.env.AWS_ACCESS_KEY_ID && io.env.AWS_SECRET_ACCESS_KEY
             ? {
                 accessKeyId: io.env.AWS_ACCESS_KEY_ID,
