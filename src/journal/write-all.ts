@@ -14,7 +14,8 @@ export function noSpace(): NodeJS.ErrnoException {
 
 /** Writes all of `chunks` to `fd`, in order, in as few writev calls as it takes. */
 export function writevAll(fd: number, chunks: readonly Uint8Array[]): void {
-  let pending = chunks;
+  // Empty pieces write nothing, and a writev of nothing but them would read as a full disk.
+  let pending = chunks.filter((c) => c.length > 0);
   while (pending.length > 0) {
     let n = fs.writevSync(fd, pending as Uint8Array[]);
     if (n === 0) throw noSpace();

@@ -16,7 +16,7 @@ import { outputBytes, withoutData } from '../engine/output-data.ts';
 import { MASK } from '../engine/redact.ts';
 import { EXIT, OperatorError } from '../errors.ts';
 import { JOURNAL_VERSION, type JournalHeader, OUTPUT_FILE } from './header.ts';
-import { noSpace, writevAll } from './write-all.ts';
+import { writevAll } from './write-all.ts';
 
 /** What a new journal's header is made of. */
 export interface NewJournal {
@@ -301,14 +301,7 @@ export class JournalWriter {
     const fd = this.#writable();
     const bytes = Buffer.from(text, 'utf8');
     try {
-      let done = 0;
-      // writeSync may write less than asked (a signal, a nearly full disk): keep going.
-      while (done < bytes.length) {
-        const n = fs.writeSync(fd, bytes, done, bytes.length - done);
-        // A full tmpfs can answer "0 bytes written" instead of ENOSPC; trying again never ends.
-        if (n === 0) throw noSpace();
-        done += n;
-      }
+      writevAll(fd, [bytes]);
       if (sync) fs.fsyncSync(fd);
     } catch (error) {
       this.#failure = journalError(this.path, 'write', error);

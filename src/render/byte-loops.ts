@@ -282,8 +282,6 @@ export function jsonBytes(bytes: Uint8Array, before = '', after = ''): Buffer {
   return Buffer.concat(parts, size);
 }
 
-const encoder = new TextEncoder();
-
 /**
  * `text` as the bytes of a JSON string (quotes included), exactly as JSON.stringify writes it,
  * between `before` and `after` (one buffer for a whole JSON line). Text with a lone surrogate
@@ -293,29 +291,5 @@ export function jsonString(text: string, before = '', after = ''): Buffer {
   if (!(text as string & { isWellFormed(): boolean }).isWellFormed()) {
     return Buffer.from(before + JSON.stringify(text) + after);
   }
-  const { e, m } = instance();
-  const head = Buffer.from(`${before}"`);
-  const tail = Buffer.from(`"${after}`);
-  const parts: Uint8Array[] = [head];
-  let size = head.length + tail.length;
-  // At most 3 UTF-8 bytes per UTF-16 unit, at most 6 output bytes per input byte.
-  const units = SLICE / 3;
-  const src = WORK;
-  const out = src + SLICE;
-  const need = out + SLICE * 6;
-  if (m.buffer.byteLength < need) m.grow(Math.ceil((need - m.buffer.byteLength) / PAGE));
-  const mem = new Uint8Array(m.buffer);
-  for (let at = 0; at < text.length; ) {
-    // Never cut a surrogate pair in two.
-    let to = Math.min(text.length, at + units);
-    if (to < text.length && (text.charCodeAt(to - 1) & 0xfc00) === 0xd800) to--;
-    const { written } = encoder.encodeInto(text.slice(at, to), mem.subarray(src, out));
-    const stop = e(src, written, out);
-    const done = mem.subarray(out, stop);
-    parts.push(to - at === text.length ? done : Uint8Array.prototype.slice.call(done));
-    size += stop - out;
-    at = to;
-  }
-  parts.push(tail);
-  return Buffer.concat(parts, size);
+  return jsonBytes(Buffer.from(text, 'utf8'), before, after);
 }

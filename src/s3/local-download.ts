@@ -1,16 +1,17 @@
 /**
  * A downloaded body written to a file on the operator's machine without stream layers: the
- * socket reads straight into a few reused 1 MiB buffers ({@link RawBody.drain}); each full
+ * socket reads straight into a few reused 256 KiB buffers ({@link RawBody.drain}); each full
  * buffer is hashed in order and written at its position by the thread pool, one write at a time,
  * so the kernel's copy into the page cache (on this machine kind often the costliest part of a
- * download, up to 1.5 s per GiB) overlaps the next reads instead of stopping them. No chunk is copied or left for the garbage
- * collector. Like {@link HostFiles.write}, the file appears under its name only once every byte
+ * download, up to 1.5 s per GiB) overlaps the next reads instead of stopping them. No chunk is
+ * copied or left for the garbage collector. Like {@link HostFiles.write}, the file appears under its name only once every byte
  * is written and verified.
  */
 import { close, open, write } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
+import { noSpace } from '../journal/write-all.ts';
 import type { Digest } from './digest.ts';
 import type { RawBody } from './raw-get.ts';
 
@@ -72,8 +73,7 @@ function writeAll(fd: number, chunk: Buffer, position: number): Promise<void> {
       write(fd, chunk, offset, chunk.length - offset, position + offset, (error, n) => {
         if (error) reject(error);
         // A full tmpfs has answered 0 instead of ENOSPC: that would loop forever.
-        else if (n <= 0)
-          reject(Object.assign(new Error('no space left on the device'), { code: 'ENOSPC' }));
+        else if (n <= 0) reject(noSpace());
         else if (offset + n < chunk.length) next(offset + n);
         else resolve();
       });
